@@ -1,0 +1,515 @@
+"""Loading: the only stage that reads article files.
+
+Every input becomes an :class:`Article`, or a :class:`Skipped` record with a
+one-line reason; one bad file never stops the others.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from .model import Article, LoadWarning, Skipped
+from .text import build_paragraphs, headline_of, segment
+
+DEFAULT_MAX_ARTICLE_BYTES = 5_000_000
+FORMATS = ("txt", "md", "html", "json", "jsonl")
+_EXTENSIONS = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+
+LoadEvent = Article | Skipped | LoadWarning
+
+
+class BadInput(ValueError):
+    """An input that cannot become an article; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES
+    stdin_format: str = "txt"
+
+    def __post_init__(self) -> None:
+        if self.max_article_bytes <= 0:
+            raise ValueError(f"max_article_bytes must be positive, got {self.max_article_bytes}")
+        if self.stdin_format not in FORMATS:
+            raise ValueError(f"stdin_format must be one of {', '.join(FORMATS)}, got {self.stdin_format!r}")
+
+
+@dataclass(frozen=True)
+class Corpus:
+    articles: tuple[Article, ...]
+    skipped: tuple[Skipped, ...]
+    warnings: tuple[LoadWarning, ...]
+
+
+def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that puts ``2_`` before ``10_``."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part.lower()) for part in re.split(r"(\d+)", name) if part)
+
+
+def format_of(path: str) -> str | None:
+    return _EXTENSIONS.get(os.path.splitext(path)[1].lower())
+
+
+def _walk(root: str) -> Iterator[str]:
+    """Files below a directory, natural order, hidden entries skipped."""
+    try:
+        entries = sorted(os.listdir(root), key=natural_key)
+    except OSError as exc:
+        raise BadInput(f"cannot list directory: {exc.strerror}") from exc
+    for name in entries:
+        if name.startswith("."):
+            continue
+        full = os.path.join(root, name)
+        if os.path.isdir(full):
+            yield from _walk(full)
+        elif format_of(name) is not None:
+            yield full
+
+
+def _display(path: str) -> str:
+    return path.replace(os.sep, "/")
+
+
+def iter_load(paths: Iterable[str], options: LoadOptions = LoadOptions(), stdin: BinaryIO | None = None) -> Iterator[LoadEvent]:
+    """Load every article below ``paths``, in order, as a stream of events."""
+    position = 0
+    for arg in paths:
+        if arg == "-":
+            stream = stdin if stdin is not None else sys.stdin.buffer
+            for event in _load_bytes("-", stream.read(), options.stdin_format, options, position):
+                position += isinstance(event, Article)
+                yield event
+            continue
+        if os.path.isdir(arg):
+            try:
+                files = list(_walk(arg))
+            except BadInput as exc:
+                yield Skipped(_display(arg), str(exc))
+                continue
+            if not files:
+                yield LoadWarning(_display(arg), "no article files (.txt .md .html .json .jsonl) in this directory")
+        elif os.path.exists(arg):
+            files = [arg]
+        else:
+            yield Skipped(_display(arg), "no such file or directory")
+            continue
+        for file in files:
+            for event in _load_file(file, options, position):
+                position += isinstance(event, Article)
+                yield event
+
+
+def load(paths: Iterable[str], options: LoadOptions = LoadOptions(), stdin: BinaryIO | None = None) -> Corpus:
+    articles: list[Article] = []
+    skipped: list[Skipped] = []
+    warnings: list[LoadWarning] = []
+    for event in iter_load(paths, options, stdin):
+        if isinstance(event, Article):
+            articles.append(event)
+        elif isinstance(event, Skipped):
+            skipped.append(event)
+        else:
+            warnings.append(event)
+    return Corpus(tuple(articles), tuple(skipped), tuple(warnings))
+
+
+def _load_file(file: str, options: LoadOptions, position: int) -> Iterator[LoadEvent]:
+    shown = _display(file)
+    fmt = format_of(file) or "txt"
+    if fmt == "jsonl":
+        yield from _load_jsonl(file, shown, options, position)
+        return
+    try:
+        size = os.path.getsize(file)
+        if size > options.max_article_bytes:
+            yield Skipped(shown, f"article is {size:,} bytes, over --max-article-bytes {options.max_article_bytes:,}; raise the limit to load it")
+            return
+        with open(file, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        yield Skipped(shown, f"cannot read: {exc.strerror or exc}")
+        return
+    yield from _load_bytes(shown, data, fmt, options, position)
+
+
+def _load_bytes(shown: str, data: bytes, fmt: str, options: LoadOptions, position: int) -> Iterator[LoadEvent]:
+    if len(data) > options.max_article_bytes and fmt != "jsonl":
+        yield Skipped(shown, f"article is {len(data):,} bytes, over --max-article-bytes {options.max_article_bytes:,}; raise the limit to load it")
+        return
+    try:
+        text, warning = decode(data)
+    except BadInput as exc:
+        yield Skipped(shown, str(exc))
+        return
+    if warning:
+        yield LoadWarning(shown, warning)
+    if fmt == "jsonl":
+        yield from _jsonl_lines(shown, iter(text.splitlines()), options, position)
+        return
+    try:
+        if fmt == "json":
+            parsed = _parse_json_text(text)
+            if isinstance(parsed, list):
+                for number, item in enumerate(parsed, 1):
+                    try:
+                        yield _article_from_json(f"{shown}:{number}", item, position)
+                        position += 1
+                    except BadInput as exc:
+                        yield Skipped(f"{shown}:{number}", str(exc))
+                return
+            yield _article_from_json(shown, parsed, position)
+        elif fmt == "html":
+            yield _article_from_html(shown, text, position)
+        elif fmt == "md":
+            yield _article_from_markdown(shown, text, position)
+        else:
+            yield _article_from_text(shown, text, position)
+    except BadInput as exc:
+        yield Skipped(shown, str(exc))
+
+
+# --- encodings --------------------------------------------------------------
+
+
+def decode(data: bytes) -> tuple[str, str | None]:
+    """Bytes to text: UTF-8 (BOM or not), UTF-16 with BOM, else detected.
+
+    Returns the text and a warning when the encoding had to be guessed.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return _check_text(data[3:].decode("utf-8", errors="replace")), None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return _check_text(data.decode("utf-16")), None
+        except UnicodeDecodeError as exc:
+            raise BadInput("invalid UTF-16 despite its byte-order mark; re-save the file as UTF-8") from exc
+    if not data.strip():
+        raise BadInput("empty file; nothing to load")
+    if b"\x00" in data[:8192]:
+        raise BadInput("binary file, not text; pass article files (.txt .md .html .json .jsonl)")
+    try:
+        return _check_text(data.decode("utf-8")), None
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise BadInput("unknown text encoding; re-save the file as UTF-8")
+    return _check_text(str(best)), f"not UTF-8; read as {best.encoding} (detected), re-save as UTF-8 to be sure"
+
+
+def _check_text(text: str) -> str:
+    if not text.strip():
+        raise BadInput("empty file; nothing to load")
+    controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\t\n\r\f")
+    if controls > 8:
+        raise BadInput("binary file, not text; pass article files (.txt .md .html .json .jsonl)")
+    return text
+
+
+# --- plain text and Markdown -------------------------------------------------
+
+
+def _article_from_text(shown: str, text: str, position: int) -> Article:
+    paragraphs = build_paragraphs(segment(text))
+    if not paragraphs:
+        raise BadInput("empty file; nothing to load")
+    return Article(path=shown, paragraphs=paragraphs, headline=headline_of(paragraphs), position=position)
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+
+
+def _article_from_markdown(shown: str, text: str, position: int) -> Article:
+    import yaml
+    from markdown_it import MarkdownIt
+
+    meta: dict[str, Any] = {}
+    match = _FRONT_MATTER.match(text)
+    if match:
+        try:
+            loaded = yaml.safe_load(match.group(1))
+        except yaml.YAMLError as exc:
+            raise BadInput(f"malformed YAML front matter: {str(exc).splitlines()[0]}") from exc
+        if loaded is not None and not isinstance(loaded, dict):
+            raise BadInput("YAML front matter is not a mapping of keys to values")
+        meta = loaded or {}
+        text = text[match.end() :]
+    blocks: list[str] = []
+    heading_levels: list[int] = []
+    tokens = MarkdownIt("commonmark").parse(text)
+    for i, token in enumerate(tokens):
+        if token.type != "inline":
+            continue
+        parts: list[str] = []
+        for child in token.children or []:
+            if child.type in ("text", "code_inline"):
+                parts.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                parts.append(" ")
+            elif child.type == "image":
+                parts.append(child.content)
+        block = re.sub(r"\s+", " ", "".join(parts)).strip()
+        if block:
+            opener = tokens[i - 1] if i else None
+            level = int(opener.tag[1]) if opener is not None and opener.type == "heading_open" else 0
+            blocks.append(block)
+            heading_levels.append(level)
+    headline = _string(meta.get("headline") or meta.get("title"))
+    if not headline and heading_levels and heading_levels[0] == 1:
+        headline, blocks = blocks[0], blocks[1:]
+    paragraphs = build_paragraphs(blocks, headline or None)
+    if not paragraphs:
+        raise BadInput("no text in this Markdown file")
+    return Article(
+        path=shown,
+        paragraphs=paragraphs,
+        headline=headline or headline_of(paragraphs),
+        published=parse_time(meta.get("published") or meta.get("date")),
+        modified=parse_time(meta.get("modified") or meta.get("updated")),
+        url=_string(meta.get("url")),
+        source=_string(meta.get("source")),
+        external_id=_string(meta.get("id")),
+        position=position,
+    )
+
+
+# --- HTML ----------------------------------------------------------------------
+
+
+def _article_from_html(shown: str, text: str, position: int) -> Article:
+    import lxml.html
+    import trafilatura
+
+    try:
+        tree = lxml.html.document_fromstring(text)
+    except (ValueError, lxml.etree.ParserError) as exc:
+        raise BadInput(f"malformed HTML: {exc}") from exc
+    extracted = trafilatura.extract(
+        text, favor_precision=True, include_comments=False, include_tables=False, include_images=False, deduplicate=False
+    )
+    if not extracted or not extracted.strip():
+        raise BadInput("no article text found in this HTML page (is it an article page?)")
+    blocks = [re.sub(r"\s+", " ", line).strip() for line in extracted.split("\n")]
+    blocks = [b for b in blocks if b]
+    h1s = [re.sub(r"\s+", " ", h.text_content()).strip() for h in tree.iter("h1")]
+    headline = h1s[0] if len(h1s) == 1 and h1s[0] else ""
+    if not headline:
+        metadata = trafilatura.extract_metadata(text)
+        headline = (metadata.title or "") if metadata is not None else ""
+    meta_times = _html_times(tree)
+    canonical = tree.xpath("//link[@rel='canonical']/@href") or tree.xpath("//meta[@property='og:url']/@content")
+    site = tree.xpath("//meta[@property='og:site_name']/@content")
+    paragraphs = build_paragraphs(blocks, headline or None)
+    return Article(
+        path=shown,
+        paragraphs=paragraphs,
+        headline=headline or headline_of(paragraphs),
+        published=meta_times.get("published"),
+        modified=meta_times.get("modified"),
+        url=str(canonical[0]) if canonical else None,
+        source=str(site[0]) if site else None,
+        position=position,
+    )
+
+
+def _html_times(tree: Any) -> dict[str, datetime | None]:
+    times: dict[str, datetime | None] = {}
+    for key, prop in (("published", "article:published_time"), ("modified", "article:modified_time")):
+        values = tree.xpath(f"//meta[@property='{prop}' or @name='{prop}']/@content")
+        if values:
+            times[key] = parse_time(values[0])
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        for node in _jsonld_nodes(data):
+            for key, field in (("published", "datePublished"), ("modified", "dateModified")):
+                if times.get(key) is None and node.get(field):
+                    times[key] = parse_time(node.get(field))
+    return times
+
+
+def _jsonld_nodes(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _jsonld_nodes(item)
+    elif isinstance(data, dict):
+        yield data
+        if "@graph" in data:
+            yield from _jsonld_nodes(data["@graph"])
+
+
+# --- JSON, ninjs and JSONL -----------------------------------------------------
+
+
+def _parse_json_text(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+
+
+def _load_jsonl(file: str, shown: str, options: LoadOptions, position: int) -> Iterator[LoadEvent]:
+    try:
+        handle = open(file, "rb")
+    except OSError as exc:
+        yield Skipped(shown, f"cannot read: {exc.strerror or exc}")
+        return
+    with handle:
+        yield from _jsonl_lines(shown, (line for line in handle), options, position)
+
+
+def _jsonl_lines(shown: str, lines: Iterator[bytes] | Iterator[str], options: LoadOptions, position: int) -> Iterator[LoadEvent]:
+    seen_any = False
+    for number, raw in enumerate(lines, 1):
+        where = f"{shown}:{number}"
+        if isinstance(raw, bytes):
+            if len(raw) > options.max_article_bytes:
+                yield Skipped(where, f"article is {len(raw):,} bytes, over --max-article-bytes {options.max_article_bytes:,}; raise the limit to load it")
+                continue
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError:
+                yield Skipped(where, "line is not UTF-8; re-save the feed as UTF-8")
+                continue
+        else:
+            line = raw
+        if not line.strip():
+            continue
+        seen_any = True
+        try:
+            yield _article_from_json(where, _parse_json_text(line), position)
+            position += 1
+        except BadInput as exc:
+            yield Skipped(where, str(exc))
+    if not seen_any:
+        yield Skipped(shown, "empty file; nothing to load")
+
+
+def _string(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _first(item: dict[str, Any], *keys: str) -> Any:
+    for key in keys:
+        if item.get(key) not in (None, "", []):
+            return item[key]
+    return None
+
+
+def _by_role(entries: Any, *content_types: str) -> str:
+    """The ``main`` entry of a ninjs ``headlines``/``bodies`` list."""
+    if not isinstance(entries, list):
+        return ""
+    candidates = [e for e in entries if isinstance(e, dict) and e.get("value")]
+    if content_types:
+        typed = [e for e in candidates if str(e.get("contenttype") or e.get("contentType") or "text/plain").lower() in content_types]
+        candidates = typed or candidates
+    for entry in candidates:
+        if str(entry.get("role", "main")).lower() == "main":
+            return str(entry["value"])
+    return str(candidates[0]["value"]) if candidates else ""
+
+
+def _html_fragment_blocks(html: str) -> list[str]:
+    import lxml.html
+
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (ValueError, lxml.etree.ParserError) as exc:
+        raise BadInput(f"malformed HTML body: {exc}") from exc
+    blocks = [re.sub(r"\s+", " ", el.text_content()).strip() for el in root.iter("p", "h1", "h2", "h3", "h4", "blockquote", "li")]
+    blocks = [b for b in blocks if b]
+    return blocks or segment(root.text_content())
+
+
+def _article_from_json(shown: str, item: Any, position: int) -> Article:
+    if not isinstance(item, dict):
+        raise BadInput("JSON is not an article object (expected {\"headline\": …, \"body\": …} or an IPTC ninjs item)")
+    headline = _string(_first(item, "headline", "title")) or _by_role(item.get("headlines"))
+    body = _first(item, "body_text", "body", "text", "content", "articleBody")
+    blocks: list[str]
+    if isinstance(body, list):
+        blocks = [b for part in body for b in segment(str(part))]
+    elif isinstance(body, str):
+        blocks = segment(body)
+    elif item.get("bodies"):
+        plain = _by_role(item.get("bodies"), "text/plain")
+        html = "" if plain else _by_role(item.get("bodies"))
+        blocks = segment(plain) if plain else _html_fragment_blocks(html)
+    elif item.get("body_html"):
+        blocks = _html_fragment_blocks(str(item["body_html"]))
+    else:
+        raise BadInput("JSON has no article text (fields body/text, body_text, body_html or ninjs bodies[])")
+    paragraphs = build_paragraphs(blocks, headline or None)
+    if not any(p.kind != "headline" for p in paragraphs):
+        raise BadInput("JSON article has an empty body")
+    return Article(
+        path=shown,
+        paragraphs=paragraphs,
+        headline=headline or headline_of(paragraphs),
+        published=parse_time(_first(item, "published", "datePublished", "published_at", "firstcreated", "firstCreated", "date")),
+        modified=parse_time(_first(item, "modified", "dateModified", "updated", "versioncreated", "versionCreated")),
+        url=_string(_first(item, "url", "link")) or None,
+        source=_string(_first(item, "source", "by", "copyrightholder")) or None,
+        external_id=_string(_first(item, "id", "uri", "guid")) or None,
+        position=position,
+    )
+
+
+# --- times -----------------------------------------------------------------------
+
+
+def parse_time(value: Any) -> datetime | None:
+    """ISO 8601 (or a YAML date) to an aware datetime; naive times are UTC."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime(value.year, value.month, value.day)
+    else:
+        raw = str(value).strip()
+        if raw.endswith(("Z", "z")):
+            raw = raw[:-1] + "+00:00"
+        try:
+            parsed = datetime.fromisoformat(raw)
+        except ValueError:
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed
+
+
+def format_time(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def display_path(path: Path | str) -> str:
+    return _display(str(path))

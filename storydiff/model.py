@@ -1,0 +1,57 @@
+"""Frozen records that cross the pipeline stages."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .text import Paragraph, content_text, normalise
+
+
+@dataclass(frozen=True)
+class Article:
+    """One version of a story as loaded from a file, a feed line or stdin."""
+
+    path: str
+    paragraphs: tuple[Paragraph, ...]
+    headline: str = ""
+    published: datetime | None = None
+    modified: datetime | None = None
+    url: str | None = None
+    source: str | None = None
+    external_id: str | None = None
+    #: Order in which the loader met the article (command-line order).
+    position: int = 0
+    id: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            object.__setattr__(self, "id", article_id(self.paragraphs))
+
+    @property
+    def body(self) -> str:
+        return content_text(self.paragraphs)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input that was not loaded, and why (one line for the user)."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class LoadWarning:
+    path: str
+    message: str
+
+
+def article_id(paragraphs: tuple[Paragraph, ...]) -> str:
+    """A hash of the normalised body; an article with no body falls back to
+    all of its text so that two different headline-only files differ."""
+    body = normalise(content_text(paragraphs))
+    if not body:
+        body = "\x00" + normalise("\n".join(p.text for p in paragraphs))
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]

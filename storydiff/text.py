@@ -1,0 +1,249 @@
+"""The text model: normalisation, paragraph segmentation and paragraph kinds.
+
+Everything here is a pure function of strings. The original text is always kept
+for display; normalised text is only used to compare.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+KINDS = (
+    "headline",
+    "kicker",
+    "heading",
+    "caption",
+    "credit",
+    "byline",
+    "dateline",
+    "update",
+    "correction",
+    "boilerplate",
+    "quote",
+    "body",
+)
+#: Only these kinds count towards similarity and reuse numbers.
+CONTENT_KINDS = frozenset({"body", "quote"})
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    index: int
+    kind: str
+    text: str
+
+    @property
+    def normalised(self) -> str:
+        return normalise(self.text)
+
+    @property
+    def is_content(self) -> bool:
+        return self.kind in CONTENT_KINDS
+
+
+_FOLD = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00ad": "",
+        "\u200b": "",
+        "\ufeff": "",
+    }
+)
+_SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+
+
+def normalise(text: str) -> str:
+    """Fold a text for comparison: NFKC, one quote and dash style, one space."""
+    folded = unicodedata.normalize("NFKC", text).translate(_FOLD)
+    folded = folded.replace("--", "-")
+    return _SPACES.sub(" ", folded).strip()
+
+
+def words(text: str) -> list[str]:
+    """Word tokens (``\\w+``) of the normalised text, case kept."""
+    return _WORD.findall(normalise(text))
+
+
+def lower_words(text: str) -> list[str]:
+    return [w.lower() for w in words(text)]
+
+
+# --- segmentation -----------------------------------------------------------
+
+_BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
+_FINAL_PUNCT = tuple('.!?:;"\'\u201d\u2019)…')
+
+
+def _ends_sentence(line: str) -> bool:
+    return line.rstrip().endswith(_FINAL_PUNCT)
+
+
+def _is_short_title(line: str, max_words: int = 8) -> bool:
+    return len(line.split()) <= max_words and len(line) <= 8 * max_words and not _ends_sentence(line)
+
+
+def segment(text: str) -> list[str]:
+    """Split a plain text into paragraph blocks (original text, lines joined).
+
+    Blank lines separate blocks; a text with no blank line at all has one
+    paragraph per line. Inside a block, a short first line without final
+    punctuation followed by a long line is a kicker or headline glued on top
+    of the paragraph (seed 000 starts "Aleppo" then a caption) and is split off.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _BLANK_LINE.search(text):
+        raw_blocks = [b for b in _BLANK_LINE.split(text)]
+        blocks: list[str] = []
+        for block in raw_blocks:
+            lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
+            if not lines:
+                continue
+            if len(lines) >= 2 and _is_short_title(lines[0]) and len(lines[1]) > 2 * len(lines[0]):
+                blocks.append(lines[0])
+                lines = lines[1:]
+            blocks.append(" ".join(lines))
+        return blocks
+    return [ln.strip() for ln in text.split("\n") if ln.strip()]
+
+
+# --- paragraph kinds --------------------------------------------------------
+
+_CREDIT_ONLY = re.compile(
+    r"^[\(\[]?\s*(photo|photograph|picture|image|credit|video|graphic|illustration|foto)s?"
+    r"\s*(credit)?\s*[:/-]\s*[^.]{2,80}[\)\]]?$",
+    re.I,
+)
+_CREDIT_TAIL = re.compile(r"\[[^\]]{0,40}(image|photo|picture|file)[^\]]{0,20}\]\s*[\w .&-]{2,40}$", re.I)
+_CAPTION_TAIL = re.compile(r"\(\s*(photo|photograph|picture|image|credit)s?\s*:[^)]{2,80}\)\s*$", re.I)
+_BYLINE = re.compile(r"^(?i:by|von|par|por)\s+[A-Z\u00c0-\u024f][\w'.\- ]+(,|\band\b|$)", re.U)
+_WIRE_CREDIT = re.compile(r"^\(?\s*(reporting|writing|editing|additional reporting) by\b", re.I)
+_DATELINE = re.compile(r"^[A-Z][A-Z .'\-]{2,40}(,\s*[A-Z][\w .]{1,30})?\s*(\([\w .&-]{2,30}\))?\s*[-\u2013\u2014]*$")
+_UPDATE = re.compile(r"^(update[sd]?|updated|last updated|editor'?s note)\b[^\n]{0,40}?[:,.\s]", re.I)
+_CORRECTION = re.compile(r"^(correction|clarification|corrected|an earlier version of this)\b", re.I)
+_BOILERPLATE = re.compile(
+    r"^(read more|related|see also|more:|also read|sign up|subscribe|follow us|share this|"
+    r"share on|click here|download our app|got a story|contact us|this story was generated automatically|"
+    r"this article is based on reporting|this is a breaking news story|©|\(c\)\s*\d{4}|copyright\b)"
+    r"|all rights reserved\.?$|newsletter|check back (later )?for updates",
+    re.I,
+)
+_QUOTE_START = tuple('"\u201c\u201e\u00ab\'\u2018')
+
+
+def _is_heading(text: str) -> bool:
+    words_ = text.split()
+    return 0 < len(words_) <= 12 and len(text) <= 90 and not _ends_sentence(text) and text[0].isupper()
+
+
+def classify(text: str, *, first: bool = False, has_headline: bool = False) -> str:
+    """The kind of one paragraph, from its text and its place in the article.
+
+    ``first``: the paragraph opens the article; ``has_headline``: the caller
+    already knows the headline (front matter, HTML ``<h1>``, ninjs), so the
+    first block is never promoted to one.
+    """
+    stripped = text.strip()
+    if not stripped:
+        return "boilerplate"
+    if _CREDIT_ONLY.match(stripped) or _CREDIT_TAIL.search(stripped):
+        return "credit"
+    if _CAPTION_TAIL.search(stripped):
+        return "caption"
+    if first and not has_headline and _is_short_title(stripped, max_words=20):
+        return "headline"
+    if _CORRECTION.match(stripped):
+        return "correction"
+    if _UPDATE.match(stripped):
+        return "update"
+    if _WIRE_CREDIT.match(stripped) or (_BYLINE.match(stripped) and len(stripped.split()) <= 12):
+        return "byline"
+    if _BOILERPLATE.search(stripped) and len(stripped.split()) <= 40:
+        return "boilerplate"
+    if _DATELINE.match(stripped) and len(stripped.split()) <= 6:
+        if stripped.isupper() and len(stripped.split()) <= 3 and "," not in stripped:
+            return "kicker"
+        return "dateline"
+    if stripped.startswith(_QUOTE_START) and len(stripped.split()) >= 5:
+        return "quote"
+    if _is_heading(stripped):
+        return "heading"
+    return "body"
+
+
+def build_paragraphs(blocks: list[str], headline: str | None = None) -> tuple[Paragraph, ...]:
+    """Paragraphs with kinds for a list of blocks.
+
+    With a known ``headline`` it becomes paragraph 0 unless the body already
+    opens with it.
+    """
+    texts = list(blocks)
+    known_headline = headline is not None and headline.strip() != ""
+    if known_headline:
+        assert headline is not None
+        if not texts or normalise(texts[0]) != normalise(headline):
+            texts.insert(0, headline.strip())
+    paragraphs: list[Paragraph] = []
+    for index, text in enumerate(texts):
+        if index == 0 and known_headline:
+            kind = "headline"
+        else:
+            kind = classify(text, first=index == 0, has_headline=known_headline)
+        paragraphs.append(Paragraph(index, kind, text))
+    return tuple(_demote_isolated_headings(paragraphs))
+
+
+def _demote_isolated_headings(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """Kinds that depend on neighbours: a short body line above a stand-alone
+    credit is a caption; a heading sits above body paragraphs; a short line
+    in capitals right under the headline is a kicker."""
+    out: list[Paragraph] = []
+    for i, p in enumerate(paragraphs):
+        following = paragraphs[i + 1] if i + 1 < len(paragraphs) else None
+        if p.kind == "body" and following is not None and following.kind == "credit" and len(p.text.split()) <= 40:
+            p = Paragraph(p.index, "caption", p.text)
+        if p.kind == "heading":
+            after = paragraphs[i + 1 :]
+            if not any(q.kind in CONTENT_KINDS for q in after):
+                p = Paragraph(p.index, "boilerplate" if i == len(paragraphs) - 1 else "body", p.text)
+            elif i <= 1 and p.text.isupper():
+                p = Paragraph(p.index, "kicker", p.text)
+        out.append(p)
+    return out
+
+
+def headline_of(paragraphs: tuple[Paragraph, ...]) -> str:
+    for p in paragraphs:
+        if p.kind == "headline":
+            return p.text
+    for p in paragraphs:
+        if p.kind in CONTENT_KINDS:
+            return p.text if len(p.text) <= 80 else p.text[:77].rstrip() + "..."
+    return ""
+
+
+def content_text(paragraphs: tuple[Paragraph, ...]) -> str:
+    """The body and quote text that similarity is computed on."""
+    return "\n".join(p.text for p in paragraphs if p.is_content)

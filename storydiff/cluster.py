@@ -1,0 +1,349 @@
+"""Story clusters: signatures, candidates, verified links, ordered versions.
+
+The pipeline is ``articles -> shingles -> document frequencies -> signatures ->
+candidate pairs -> verified links -> cohesive components -> ordered clusters``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from .corpus import natural_key
+from .index import candidate_pairs
+from .model import Article
+from .signature import SignatureParams, default_workers, minhash_matrix, shingle_hashes
+from .verify import shared_paragraphs, slot_conflicts
+
+ORDER_BY = ("time", "name", "given")
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class ClusterParams:
+    """Every knob of clustering, checked up front."""
+
+    signature: SignatureParams = field(default_factory=SignatureParams)
+    #: Link when this much of the union of shingles is shared...
+    min_jaccard: float = 0.3
+    #: ...or this much of the smaller article's shingles.
+    min_containment: float = 0.25
+    #: Never link on fewer shared shingles than this (one shared quote is not a story).
+    min_shared: int = 8
+    #: A template pair swaps most names and figures in the paragraphs they share.
+    max_slot_swap: float = 0.3
+    bands: int = 64
+    passage_sample: int = 8
+    #: Shingles in more articles than this are site or template furniture; 0 = automatic.
+    max_shingle_df: int = 0
+    order_by: str = "time"
+    workers: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("min_jaccard", "min_containment", "max_slot_swap"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, got {value}")
+        if self.min_shared < 1:
+            raise ValueError(f"min_shared must be at least 1, got {self.min_shared}")
+        if self.bands <= 0 or self.signature.num_perm % self.bands:
+            raise ValueError(f"bands must divide num_perm {self.signature.num_perm}, got {self.bands}")
+        if self.order_by not in ORDER_BY:
+            raise ValueError(f"order_by must be one of {', '.join(ORDER_BY)}, got {self.order_by!r}")
+
+    def df_cap(self, n_docs: int) -> int:
+        return self.max_shingle_df or max(10, n_docs // 1000)
+
+    def as_dict(self) -> dict[str, object]:
+        out = {key: value for key, value in asdict(self).items() if key not in ("signature", "workers")}
+        params: dict[str, object] = dict(self.signature.as_dict())
+        params.update(out)
+        params["rows"] = self.signature.num_perm // self.bands
+        return params
+
+
+@dataclass(frozen=True)
+class Similarity:
+    jaccard: float
+    containment: float
+
+
+@dataclass(frozen=True)
+class Link:
+    """Why an article belongs to its story: the verified pair that placed it."""
+
+    partner: str
+    partner_path: str
+    jaccard: float
+    containment: float
+    shared_paragraphs: int
+
+
+@dataclass(frozen=True)
+class Member:
+    article: Article
+    similarity_to_first: Similarity | None
+    linked_by: Link | None
+
+
+@dataclass(frozen=True)
+class Cluster:
+    id: str
+    label: str
+    order_source: str
+    members: tuple[Member, ...]
+
+    @property
+    def articles(self) -> tuple[Article, ...]:
+        return tuple(m.article for m in self.members)
+
+
+@dataclass(frozen=True)
+class Clustering:
+    params: ClusterParams
+    clusters: tuple[Cluster, ...]
+
+
+# --- shingles in parallel --------------------------------------------------------
+
+
+def _shingle_chunk(args: tuple[list[str], int]) -> tuple[np.ndarray, np.ndarray]:
+    texts, k = args
+    hashes, offsets = shingle_hashes(texts, k)
+    return hashes, np.diff(offsets)
+
+
+def _all_shingles(texts: Sequence[str], k: int, workers: int, chunk: int = 2000) -> tuple[np.ndarray, np.ndarray]:
+    jobs = [(list(texts[i : i + chunk]), k) for i in range(0, len(texts), chunk)]
+    if workers > 1 and len(jobs) > 1:
+        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            results = list(pool.map(_shingle_chunk, jobs))
+    else:
+        results = [_shingle_chunk(job) for job in jobs]
+    if not results:
+        return np.zeros(0, np.uint32), np.zeros(1, np.int64)
+    hashes = np.concatenate([r[0] for r in results])
+    sizes = np.concatenate([r[1] for r in results])
+    offsets = np.zeros(sizes.size + 1, np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    return hashes, offsets
+
+
+def _drop_common(hashes: np.ndarray, offsets: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray]:
+    """Remove shingles found in more than ``cap`` articles (each article's
+    hashes are unique, so a value's count is its document frequency)."""
+    if hashes.size == 0:
+        return hashes, offsets
+    values, counts = np.unique(hashes, return_counts=True)
+    common = values[counts > cap]
+    if common.size == 0:
+        return hashes, offsets
+    keep = ~np.isin(hashes, common)
+    owners = np.repeat(np.arange(offsets.size - 1), np.diff(offsets))
+    new_offsets = np.zeros_like(offsets)
+    np.cumsum(np.bincount(owners[keep], minlength=offsets.size - 1), out=new_offsets[1:])
+    return hashes[keep], new_offsets
+
+
+@dataclass(frozen=True)
+class Shingled:
+    """Each article's shingle hashes (sorted, unique, common ones dropped)."""
+
+    hashes: np.ndarray
+    offsets: np.ndarray
+
+    def of(self, i: int) -> np.ndarray:
+        return self.hashes[self.offsets[i] : self.offsets[i + 1]]
+
+    def similarity(self, i: int, j: int) -> tuple[Similarity, int]:
+        a, b = self.of(i), self.of(j)
+        if a.size == 0 or b.size == 0:
+            return Similarity(0.0, 0.0), 0
+        shared = int(np.intersect1d(a, b, assume_unique=True).size)
+        union = a.size + b.size - shared
+        return Similarity(shared / union, shared / min(a.size, b.size)), shared
+
+
+def shingle_articles(articles: Sequence[Article], params: ClusterParams) -> Shingled:
+    workers = params.workers or default_workers()
+    hashes, offsets = _all_shingles([a.body for a in articles], params.signature.shingle_size, workers)
+    hashes, offsets = _drop_common(hashes, offsets, params.df_cap(len(articles)))
+    return Shingled(hashes, offsets)
+
+
+# --- linking ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Edge:
+    a: int
+    b: int
+    similarity: Similarity
+    shared: int
+
+    @property
+    def strength(self) -> tuple[float, float]:
+        return (self.similarity.containment, self.similarity.jaccard)
+
+
+def verified_edges(articles: Sequence[Article], shingled: Shingled, pairs: np.ndarray, params: ClusterParams) -> list[Edge]:
+    edges: list[Edge] = []
+    for a, b in pairs.tolist():
+        similarity, shared = shingled.similarity(a, b)
+        if shared < params.min_shared:
+            continue
+        if similarity.jaccard < params.min_jaccard and similarity.containment < params.min_containment:
+            continue
+        if similarity.containment < 0.9:
+            older, newer = (a, b) if articles[a].position <= articles[b].position else (b, a)
+            evidence = slot_conflicts(articles[older].paragraphs, articles[newer].paragraphs)
+            if evidence.swapped >= 3 and evidence.swapped_share > params.max_slot_swap:
+                continue
+        edges.append(Edge(a, b, similarity, shared))
+    return edges
+
+
+class _Components:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+        self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return
+        if len(self.members[ra]) < len(self.members[rb]):
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.members[ra].extend(self.members.pop(rb))
+
+
+def link_components(n: int, edges: list[Edge], shingled: Shingled, params: ClusterParams) -> list[list[int]]:
+    """Connected components, strongest links first, where a weak link may only
+    join two groups whose members all overlap a little: that stops a chain
+    A-B-C from merging stories A and C that share nothing."""
+    components = _Components(n)
+    strong = max(0.5, params.min_containment * 2)
+    floor = params.min_containment * 0.4
+    for edge in sorted(edges, key=lambda e: (-e.strength[0], -e.strength[1], e.a, e.b)):
+        ra, rb = components.find(edge.a), components.find(edge.b)
+        if ra == rb:
+            continue
+        if edge.similarity.containment < strong and edge.similarity.jaccard < strong:
+            left = sorted(components.members[ra])[:20]
+            right = sorted(components.members[rb])[:20]
+            if any(shingled.similarity(x, y)[0].containment < floor for x in left for y in right):
+                continue
+        components.union(edge.a, edge.b)
+    return [sorted(members) for members in components.members.values()]
+
+
+# --- order and assembly -------------------------------------------------------
+
+
+def _filename_key(article: Article) -> tuple[object, ...]:
+    name = article.path.rsplit("/", 1)[-1]
+    return (natural_key(name), natural_key(article.path))
+
+
+def order_versions(articles: list[Article], order_by: str) -> tuple[list[Article], str]:
+    """Oldest first, and which source decided the order."""
+    if order_by == "given":
+        return sorted(articles, key=lambda a: a.position), "given"
+    if order_by == "time" and len(articles) > 1:
+        if all(a.modified for a in articles):
+            return sorted(articles, key=lambda a: (a.modified, a.published or a.modified, _filename_key(a))), "modified"
+        if all(a.published for a in articles):
+            return sorted(articles, key=lambda a: (a.published, _filename_key(a))), "published"
+        if all(a.modified or a.published for a in articles):
+            return sorted(articles, key=lambda a: (a.modified or a.published, _filename_key(a))), "modified"
+    names = [a.path.rsplit("/", 1)[-1] for a in articles]
+    ordered = sorted(articles, key=_filename_key)
+    return ordered, "path" if len(set(names)) < len(names) else "filename"
+
+
+def _round(value: float) -> float:
+    return round(value, 4)
+
+
+def _cluster_id(oldest: Article, taken: set[str]) -> str:
+    candidate = "s" + oldest.id[:12]
+    if candidate in taken:
+        candidate = "s" + hashlib.sha256((oldest.id + oldest.path).encode()).hexdigest()[:12]
+    taken.add(candidate)
+    return candidate
+
+
+def assemble(articles: Sequence[Article], components: list[list[int]], edges: list[Edge], shingled: Shingled, params: ClusterParams) -> tuple[Cluster, ...]:
+    by_pair: dict[tuple[int, int], Edge] = {}
+    for edge in edges:
+        by_pair[(edge.a, edge.b)] = by_pair[(edge.b, edge.a)] = edge
+    index_of = {id(a): i for i, a in enumerate(articles)}
+    drafts: list[tuple[list[Article], str]] = []
+    for members in components:
+        ordered, source = order_versions([articles[i] for i in members], params.order_by)
+        drafts.append((ordered, source))
+    drafts.sort(key=lambda d: (len(d[0]) == 1, _filename_key(d[0][0])))
+    taken: set[str] = set()
+    clusters: list[Cluster] = []
+    for ordered, source in drafts:
+        first = index_of[id(ordered[0])]
+        out: list[Member] = [Member(ordered[0], None, None)]
+        for position, article in enumerate(ordered[1:], 1):
+            me = index_of[id(article)]
+            to_first, _ = shingled.similarity(first, me)
+            earlier = [index_of[id(a)] for a in ordered[:position]]
+            options = [by_pair[(me, o)] for o in earlier if (me, o) in by_pair] or [
+                by_pair[(me, index_of[id(a)])] for a in ordered if (me, index_of[id(a)]) in by_pair
+            ]
+            link = None
+            if options:
+                best = max(options, key=lambda e: (e.strength, -min(e.a, e.b)))
+                partner = articles[best.b if best.a == me else best.a]
+                link = Link(
+                    partner=partner.id,
+                    partner_path=partner.path,
+                    jaccard=_round(best.similarity.jaccard),
+                    containment=_round(best.similarity.containment),
+                    shared_paragraphs=shared_paragraphs(partner.paragraphs, article.paragraphs),
+                )
+            out.append(Member(article, Similarity(_round(to_first.jaccard), _round(to_first.containment)), link))
+        label = ordered[-1].headline
+        clusters.append(Cluster(_cluster_id(ordered[0], taken), label, source, tuple(out)))
+    return tuple(clusters)
+
+
+def cluster_articles(articles: Sequence[Article], params: ClusterParams | None = None, progress: Progress | None = None) -> Clustering:
+    """Group articles into story clusters; every article lands in exactly one."""
+    params = params or ClusterParams()
+    report = progress or (lambda stage, done, total: None)
+    n = len(articles)
+    report("shingles", 0, n)
+    shingled = shingle_articles(articles, params)
+    report("signatures", 0, n)
+    signatures = minhash_matrix(shingled.hashes, shingled.offsets, params.signature)
+    report("candidates", 0, n)
+    pairs = candidate_pairs(
+        signatures,
+        shingled.hashes,
+        shingled.offsets,
+        bands=params.bands,
+        passage_sample=params.passage_sample,
+        max_bucket=params.df_cap(n),
+    )
+    report("verify", 0, len(pairs))
+    edges = verified_edges(articles, shingled, pairs, params)
+    components = link_components(n, edges, shingled, params)
+    return Clustering(params, assemble(articles, components, edges, shingled, params))

@@ -286,7 +286,9 @@ def _cluster_id(oldest: Article, taken: set[str]) -> str:
     return candidate
 
 
-def assemble(articles: Sequence[Article], components: list[list[int]], edges: list[Edge], shingled: Shingled, params: ClusterParams) -> tuple[Cluster, ...]:
+def assemble(
+    articles: Sequence[Article], components: list[list[int]], edges: list[Edge], shingled: Shingled, params: ClusterParams
+) -> tuple[Cluster, ...]:
     by_pair: dict[tuple[int, int], Edge] = {}
     for edge in edges:
         by_pair[(edge.a, edge.b)] = by_pair[(edge.b, edge.a)] = edge

@@ -141,7 +141,9 @@ def _load_file(file: str, options: LoadOptions, position: int) -> Iterator[LoadE
     try:
         size = os.path.getsize(file)
         if size > options.max_article_bytes:
-            yield Skipped(shown, f"article is {size:,} bytes, over --max-article-bytes {options.max_article_bytes:,}; raise the limit to load it")
+            yield Skipped(
+                shown, f"article is {size:,} bytes, over --max-article-bytes {options.max_article_bytes:,}; raise the limit to load it"
+            )
             return
         with open(file, "rb") as handle:
             data = handle.read()
@@ -153,7 +155,9 @@ def _load_file(file: str, options: LoadOptions, position: int) -> Iterator[LoadE
 
 def _load_bytes(shown: str, data: bytes, fmt: str, options: LoadOptions, position: int) -> Iterator[LoadEvent]:
     if len(data) > options.max_article_bytes and fmt != "jsonl":
-        yield Skipped(shown, f"article is {len(data):,} bytes, over --max-article-bytes {options.max_article_bytes:,}; raise the limit to load it")
+        yield Skipped(
+            shown, f"article is {len(data):,} bytes, over --max-article-bytes {options.max_article_bytes:,}; raise the limit to load it"
+        )
         return
     try:
         text, warning = decode(data)
@@ -169,6 +173,8 @@ def _load_bytes(shown: str, data: bytes, fmt: str, options: LoadOptions, positio
         if fmt == "json":
             parsed = _parse_json_text(text)
             if isinstance(parsed, list):
+                if not all(isinstance(item, dict) for item in parsed):
+                    raise BadInput("JSON is a list but not of article objects; pass one article per .json file or a .jsonl feed")
                 for number, item in enumerate(parsed, 1):
                     try:
                         yield _article_from_json(f"{shown}:{number}", item, position)
@@ -308,7 +314,7 @@ def _article_from_html(shown: str, text: str, position: int) -> Article:
     extracted = trafilatura.extract(
         text, favor_precision=True, include_comments=False, include_tables=False, include_images=False, deduplicate=False
     )
-    if not extracted or not extracted.strip():
+    if not extracted or len(re.findall(r"[^\W\d_]{2,}", extracted)) < 3:
         raise BadInput("no article text found in this HTML page (is it an article page?)")
     blocks = [re.sub(r"\s+", " ", line).strip() for line in extracted.split("\n")]
     blocks = [b for b in blocks if b]
@@ -373,12 +379,10 @@ def _parse_json_text(text: str) -> Any:
 
 def _load_jsonl(file: str, shown: str, options: LoadOptions, position: int) -> Iterator[LoadEvent]:
     try:
-        handle = open(file, "rb")
+        with open(file, "rb") as handle:
+            yield from _jsonl_lines(shown, (line for line in handle), options, position)
     except OSError as exc:
         yield Skipped(shown, f"cannot read: {exc.strerror or exc}")
-        return
-    with handle:
-        yield from _jsonl_lines(shown, (line for line in handle), options, position)
 
 
 def _jsonl_lines(shown: str, lines: Iterator[bytes] | Iterator[str], options: LoadOptions, position: int) -> Iterator[LoadEvent]:
@@ -387,7 +391,10 @@ def _jsonl_lines(shown: str, lines: Iterator[bytes] | Iterator[str], options: Lo
         where = f"{shown}:{number}"
         if isinstance(raw, bytes):
             if len(raw) > options.max_article_bytes:
-                yield Skipped(where, f"article is {len(raw):,} bytes, over --max-article-bytes {options.max_article_bytes:,}; raise the limit to load it")
+                yield Skipped(
+                    where,
+                    f"article is {len(raw):,} bytes, over --max-article-bytes {options.max_article_bytes:,}; raise the limit to load it",
+                )
                 continue
             try:
                 line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
@@ -395,7 +402,7 @@ def _jsonl_lines(shown: str, lines: Iterator[bytes] | Iterator[str], options: Lo
                 yield Skipped(where, "line is not UTF-8; re-save the feed as UTF-8")
                 continue
         else:
-            line = raw
+            line = str(raw)
         if not line.strip():
             continue
         seen_any = True
@@ -423,14 +430,14 @@ def _first(item: dict[str, Any], *keys: str) -> Any:
     return None
 
 
-def _by_role(entries: Any, *content_types: str) -> str:
-    """The ``main`` entry of a ninjs ``headlines``/``bodies`` list."""
+def _by_role(entries: Any, content_type: str | None = None) -> str:
+    """The ``main`` entry of a ninjs ``headlines``/``bodies`` list (of one
+    content type when given; a missing type counts as text/plain)."""
     if not isinstance(entries, list):
         return ""
     candidates = [e for e in entries if isinstance(e, dict) and e.get("value")]
-    if content_types:
-        typed = [e for e in candidates if str(e.get("contenttype") or e.get("contentType") or "text/plain").lower() in content_types]
-        candidates = typed or candidates
+    if content_type is not None:
+        candidates = [e for e in candidates if content_type in str(e.get("contenttype") or e.get("contentType") or "text/plain").lower()]
     for entry in candidates:
         if str(entry.get("role", "main")).lower() == "main":
             return str(entry["value"])
@@ -451,7 +458,7 @@ def _html_fragment_blocks(html: str) -> list[str]:
 
 def _article_from_json(shown: str, item: Any, position: int) -> Article:
     if not isinstance(item, dict):
-        raise BadInput("JSON is not an article object (expected {\"headline\": …, \"body\": …} or an IPTC ninjs item)")
+        raise BadInput('JSON is not an article object (expected {"headline": …, "body": …} or an IPTC ninjs item)')
     headline = _string(_first(item, "headline", "title")) or _by_role(item.get("headlines"))
     body = _first(item, "body_text", "body", "text", "content", "articleBody")
     blocks: list[str]
@@ -461,7 +468,7 @@ def _article_from_json(shown: str, item: Any, position: int) -> Article:
         blocks = segment(body)
     elif item.get("bodies"):
         plain = _by_role(item.get("bodies"), "text/plain")
-        html = "" if plain else _by_role(item.get("bodies"))
+        html = "" if plain else _by_role(item.get("bodies"), "html")
         blocks = segment(plain) if plain else _html_fragment_blocks(html)
     elif item.get("body_html"):
         blocks = _html_fragment_blocks(str(item["body_html"]))

@@ -32,7 +32,7 @@ def band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:
         for r in range(rows):
             keys = (keys * _MIX) ^ sig[:, :, r]
             keys ^= keys >> np.uint64(29)
-        keys = keys * _MIX + np.arange(bands, dtype=np.uint64)
+        keys = keys * _MIX + np.arange(bands, dtype=np.uint64)  # type: ignore[assignment]
         keys ^= keys >> np.uint64(32)
     return keys
 

@@ -94,7 +94,7 @@ def lower_words(text: str) -> list[str]:
 # --- segmentation -----------------------------------------------------------
 
 _BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
-_FINAL_PUNCT = tuple('.!?:;"\'\u201d\u2019)…')
+_FINAL_PUNCT = tuple(".!?:;\"'\u201d\u2019)…")
 
 
 def _ends_sentence(line: str) -> bool:
@@ -150,7 +150,7 @@ _BOILERPLATE = re.compile(
     r"|all rights reserved\.?$|newsletter|check back (later )?for updates",
     re.I,
 )
-_QUOTE_START = tuple('"\u201c\u201e\u00ab\'\u2018')
+_QUOTE_START = tuple("\"\u201c\u201e\u00ab'\u2018")
 
 
 def _is_heading(text: str) -> bool:
@@ -207,10 +207,7 @@ def build_paragraphs(blocks: list[str], headline: str | None = None) -> tuple[Pa
             texts.insert(0, headline.strip())
     paragraphs: list[Paragraph] = []
     for index, text in enumerate(texts):
-        if index == 0 and known_headline:
-            kind = "headline"
-        else:
-            kind = classify(text, first=index == 0, has_headline=known_headline)
+        kind = "headline" if index == 0 and known_headline else classify(text, first=index == 0, has_headline=known_headline)
         paragraphs.append(Paragraph(index, kind, text))
     return tuple(_demote_isolated_headings(paragraphs))
 

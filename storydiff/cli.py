@@ -1,0 +1,254 @@
+"""The command line: a thin layer over the library.
+
+stdout carries the product; stderr carries progress, warnings and skips.
+Exit 0 on success, 2 on trouble; ``diff --exit-code`` also exits 1 when the
+versions differ, as diff(1) does.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .corpus import DEFAULT_MAX_ARTICLE_BYTES, FORMATS, LoadOptions, iter_load
+from .model import Article, LoadWarning, Skipped
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class StorydiffError(click.ClickException):
+    """A user-facing error: one line, a hint, exit status 2."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message + (f"\nHint: {hint}" if hint else ""))
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"storydiff: error: {self.format_message()}", err=True)
+
+
+def _no_color() -> bool:
+    return bool(os.environ.get("NO_COLOR"))
+
+
+def warn(message: str) -> None:
+    click.echo(f"storydiff: {message}", err=True)
+
+
+# --- shared options -----------------------------------------------------------
+
+
+def input_options(function: F) -> F:
+    @click.option(
+        "--max-article-bytes",
+        type=click.IntRange(min=1),
+        default=DEFAULT_MAX_ARTICLE_BYTES,
+        show_default=True,
+        help="Skip a single article larger than this (a JSONL feed may be larger).",
+    )
+    @click.option(
+        "--stdin-format", type=click.Choice(FORMATS), default="txt", show_default=True, help="Format of an article read from '-'."
+    )
+    @click.option("--strict", is_flag=True, help="Exit with status 2 if any input was skipped.")
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return function(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def cluster_options(function: F) -> F:
+    @click.option(
+        "--min-jaccard",
+        type=click.FloatRange(0, 1),
+        default=0.3,
+        show_default=True,
+        help="Link two articles sharing this share of all their shingles...",
+    )
+    @click.option(
+        "--min-containment",
+        type=click.FloatRange(0, 1),
+        default=0.25,
+        show_default=True,
+        help="...or this share of the shorter article's shingles.",
+    )
+    @click.option("--num-perm", type=click.IntRange(8, 1024), default=128, show_default=True, help="MinHash permutations (even).")
+    @click.option("--shingle-size", type=click.IntRange(1, 12), default=5, show_default=True, help="Words per shingle.")
+    @click.option(
+        "--order-by",
+        type=click.Choice(["time", "name", "given"]),
+        default="time",
+        show_default=True,
+        help="Version order: modified/published time then file name; file name; or command-line order.",
+    )
+    @click.option("--workers", type=click.IntRange(0, 64), default=0, help="Processes for signatures (0: one per core, at most 2).")
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return function(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def output_option(function: F) -> F:
+    return click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of stdout.")(
+        function
+    )
+
+
+# --- helpers -------------------------------------------------------------------
+
+
+def load_articles(paths: Sequence[str], max_article_bytes: int, stdin_format: str, strict: bool) -> tuple[list[Article], list[Skipped]]:
+    """Load inputs, telling stderr about every skip and warning as it happens."""
+    articles: list[Article] = []
+    skipped: list[Skipped] = []
+    for event in iter_load(paths, LoadOptions(max_article_bytes=max_article_bytes, stdin_format=stdin_format)):
+        if isinstance(event, Article):
+            articles.append(event)
+        elif isinstance(event, Skipped):
+            skipped.append(event)
+            warn(f"skipped {event.path}: {event.reason}")
+        elif isinstance(event, LoadWarning):
+            warn(f"warning: {event.path}: {event.message}")
+    if skipped:
+        warn(f"{len(skipped)} input{'s' if len(skipped) != 1 else ''} skipped, {len(articles)} loaded")
+        if strict:
+            raise StorydiffError(
+                f"{len(skipped)} input(s) skipped and --strict is set", "fix or remove the files named above, or drop --strict"
+            )
+    if not articles:
+        raise StorydiffError("no articles loaded", "pass .txt, .md, .html, .json or .jsonl files, or directories holding them")
+    return articles, skipped
+
+
+def input_files(articles: Sequence[Article], skipped: Sequence[Skipped] = ()) -> list[str]:
+    """Every file an input came from (a feed line's path without its line)."""
+    paths = [a.path for a in articles] + [s.path for s in skipped]
+    return [p if os.path.exists(p) else p.rsplit(":", 1)[0] for p in paths]
+
+
+def write_output(text: str, output: str | None, protected: Sequence[str] = ()) -> None:
+    """stdout, or a file replaced atomically; never one of the inputs."""
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    target = os.path.abspath(output)
+    for path in protected:
+        if path != "-" and os.path.exists(path) and os.path.abspath(path) == target:
+            raise StorydiffError(f"refusing to overwrite input file {output}", "choose another --output path")
+    write_atomic(target, text)
+
+
+def write_atomic(target: str, text: str) -> None:
+    directory = os.path.dirname(target) or "."
+    try:
+        os.makedirs(directory, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".storydiff-", dir=directory)
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+    except OSError as exc:
+        raise StorydiffError(f"cannot write {target}: {exc.strerror or exc}", "check the directory exists and is writable") from exc
+
+
+def _progress(enabled: bool) -> Callable[[str, int, int], None] | None:
+    if not enabled:
+        return None
+
+    def report(stage: str, done: int, total: int) -> None:
+        click.echo(f"storydiff: {stage} ({total:,})…", err=True)
+
+    return report
+
+
+def make_cluster_params(min_jaccard: float, min_containment: float, num_perm: int, shingle_size: int, order_by: str, workers: int) -> Any:
+    from .cluster import ClusterParams
+    from .signature import SignatureParams
+
+    if num_perm % 2:
+        raise StorydiffError(f"--num-perm must be even, got {num_perm}")
+    bands = num_perm // 2
+    try:
+        return ClusterParams(
+            signature=SignatureParams(num_perm=num_perm, shingle_size=shingle_size),
+            min_jaccard=min_jaccard,
+            min_containment=min_containment,
+            bands=bands,
+            order_by=order_by,
+            workers=workers,
+        )
+    except ValueError as exc:
+        raise StorydiffError(str(exc)) from exc
+
+
+# --- commands ------------------------------------------------------------------
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="storydiff")
+def main() -> None:
+    """Group news articles into stories and show what changed between versions."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@cluster_options
+@input_options
+@click.option(
+    "--min-versions",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Hide stories with fewer versions (2 hides singletons).",
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "csv", "json"]), default="table", show_default=True)
+@output_option
+def cluster(
+    paths: tuple[str, ...],
+    min_jaccard: float,
+    min_containment: float,
+    num_perm: int,
+    shingle_size: int,
+    order_by: str,
+    workers: int,
+    max_article_bytes: int,
+    stdin_format: str,
+    strict: bool,
+    min_versions: int,
+    fmt: str,
+    output: str | None,
+) -> None:
+    """Group articles into story clusters, versions oldest first.
+
+    PATHS are files, directories (searched recursively) or - for stdin.
+
+    \b
+    Example:
+        storydiff cluster seeds/
+        storydiff cluster archive/ --min-versions 2 --format json -o stories.json
+    """
+    from .cluster import cluster_articles
+    from .render import CLUSTER_FORMATS
+    from .report import clusters_document
+
+    params = make_cluster_params(min_jaccard, min_containment, num_perm, shingle_size, order_by, workers)
+    articles, skipped = load_articles(paths, max_article_bytes, stdin_format, strict)
+    clustering = cluster_articles(articles, params, progress=_progress(sys.stderr.isatty() and len(articles) > 2000))
+    document = clusters_document(clustering, skipped, min_versions)
+    write_output(CLUSTER_FORMATS[fmt](document), output, input_files(articles, skipped))
+    multi = sum(1 for c in clustering.clusters if len(c.members) > 1)
+    warn(
+        f"{len(articles)} article{'s' if len(articles) != 1 else ''}, {len(clustering.clusters)} stor{'ies' if len(clustering.clusters) != 1 else 'y'} ({multi} with several versions)"
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

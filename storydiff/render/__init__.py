@@ -1,0 +1,30 @@
+"""Renderers: one report document in, one text out, chosen by name.
+
+Each registry maps a format name to a pure function ``document -> str``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Renderer = Callable[[dict[str, Any]], str]
+
+CLUSTER_FORMATS: dict[str, Renderer] = {}
+DIFF_FORMATS: dict[str, Renderer] = {}
+REPORT_FORMATS: dict[str, Renderer] = {}
+
+
+def register(registry: dict[str, Renderer], name: str) -> Callable[[Renderer], Renderer]:
+    def decorate(function: Renderer) -> Renderer:
+        registry[name] = function
+        return function
+
+    return decorate
+
+
+def _load_all() -> None:
+    from . import clusters  # noqa: F401
+
+
+_load_all()

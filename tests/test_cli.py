@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from conftest import FIXTURES, REPO
+
+from storydiff.cli import main
+
+
+def run(*args: str, input: str | None = None):
+    runner = CliRunner()
+    return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def test_cluster_seeds_table_exact(monkeypatch) -> None:
+    monkeypatch.chdir(REPO)
+    result = run("cluster", "seeds/")
+    assert result.exit_code == 0
+    assert result.stdout == (FIXTURES / "seeds-cluster.txt").read_text(encoding="utf-8")
+    assert result.stderr == "storydiff: 2 articles, 1 story (1 with several versions)\n"
+
+
+def test_cluster_json_contract(monkeypatch) -> None:
+    monkeypatch.chdir(REPO)
+    document = json.loads(run("cluster", "seeds/", "--format", "json").stdout)
+    assert document["schema"] == "storydiff.clusters/1"
+    assert {"num_perm", "seed", "scheme", "shingle_size", "min_jaccard", "min_containment"} <= set(document["params"])
+    (cluster,) = document["clusters"]
+    assert set(cluster) == {"id", "label", "order_source", "articles"}
+    first, second = cluster["articles"]
+    assert first["path"] == "seeds/000_32805d528c66c277.txt"
+    assert second["path"] == "seeds/002_672c4604ee927781.txt"
+    assert set(first) == {"path", "id", "headline", "published", "modified", "similarity_to_first", "linked_by"}
+    assert first["similarity_to_first"] is None and first["linked_by"] is None
+    assert second["linked_by"]["partner"] == first["id"]
+    assert set(second["linked_by"]) >= {"partner", "jaccard", "containment", "shared_paragraphs"}
+    assert document["skipped"] == []
+
+
+def test_cluster_output_is_byte_identical_between_runs(monkeypatch) -> None:
+    monkeypatch.chdir(REPO)
+    assert run("cluster", "seeds/", "--format", "json").stdout == run("cluster", "seeds/", "--format", "json").stdout
+
+
+def test_bad_inputs_are_reported_and_others_processed(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(REPO)
+    (tmp_path / "bad.json").write_text("{nope", encoding="utf-8")
+    (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02binary")
+    result = run("cluster", "seeds/", str(tmp_path), str(tmp_path / "missing.txt"), "--format", "json")
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    assert len(document["clusters"]) == 1
+    assert [s["reason"].split(":")[0].split(";")[0] for s in document["skipped"]] == [
+        "malformed JSON at line 1 column 2",
+        "binary file, not text",
+        "no such file or directory",
+    ]
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"storydiff: skipped {tmp_path}/bad.json: malformed JSON")
+    assert "3 inputs skipped, 2 loaded" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_strict_turns_skips_into_exit_2(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(REPO)
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    result = run("cluster", "seeds/", str(tmp_path), "--strict")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "storydiff: error: 1 input(s) skipped and --strict is set" in result.stderr
+
+
+def test_no_articles_is_trouble(tmp_path: Path) -> None:
+    result = run("cluster", str(tmp_path / "nothing"))
+    assert result.exit_code == 2
+    assert "storydiff: error: no articles loaded" in result.stderr
+
+
+def test_output_file_and_refusing_to_overwrite_an_input(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(REPO)
+    out = tmp_path / "stories.csv"
+    assert run("cluster", "seeds/", "--format", "csv", "-o", str(out)).exit_code == 0
+    assert out.read_text(encoding="utf-8").splitlines()[0].startswith("story,label,order_source")
+    seed = REPO / "seeds" / "000_32805d528c66c277.txt"
+    before = seed.read_bytes()
+    result = run("cluster", "seeds/", "-o", str(seed))
+    assert result.exit_code == 2 and "refusing to overwrite input file" in result.stderr
+    assert seed.read_bytes() == before
+
+
+def test_stdin_and_min_versions(monkeypatch) -> None:
+    monkeypatch.chdir(REPO)
+    result = run(
+        "cluster", "-", "--min-versions", "2", "--format", "json", input="A headline\n\nA single short article body for the test.\n"
+    )
+    assert json.loads(result.stdout)["clusters"] == []
+
+
+def test_help_has_an_example() -> None:
+    assert "storydiff cluster seeds/" in run("cluster", "--help").stdout

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from conftest import SEEDS
+
+from storydiff.cluster import ClusterParams, cluster_articles, order_versions
+from storydiff.corpus import load
+from storydiff.model import Article
+from storydiff.text import build_paragraphs
+
+SENTENCES = [
+    "The regional water board approved a plan to rebuild the Harwick dam on Monday.",
+    "Engineers found cracks in the spillway during an inspection in March last year.",
+    "The work will cost about 40 million pounds and take three summers to finish.",
+    "Residents downstream were told there was no immediate danger to their homes.",
+    "Board chair Miriam Coldwell said the decision had been delayed for far too long.",
+    "Local farmers asked for guarantees that irrigation would continue during the work.",
+    "A public meeting about the timetable is planned at the village hall next week.",
+    "The last major repair of the dam was carried out more than thirty years ago.",
+]
+OTHER = [
+    "A new bakery has opened on the corner of Mill Street, selling sourdough and rye.",
+    "Its owner trained in Lyon and says she wants to bring slow fermentation to town.",
+    "Queues formed before dawn on the first morning, and the shelves were empty by ten.",
+    "The shop plans to offer baking classes for children during the school holidays.",
+]
+
+
+def article(path: str, headline: str, body: list[str], position: int = 0, **times: datetime) -> Article:
+    return Article(path=path, paragraphs=build_paragraphs(body, headline), headline=headline, position=position, **times)
+
+
+def test_seeds_are_one_story_oldest_first() -> None:
+    clustering = cluster_articles(load([str(SEEDS)]).articles)
+    assert len(clustering.clusters) == 1
+    cluster = clustering.clusters[0]
+    assert [m.article.path.rsplit("/", 1)[-1] for m in cluster.members] == ["000_32805d528c66c277.txt", "002_672c4604ee927781.txt"]
+    assert cluster.order_source == "filename"
+    link = cluster.members[1].linked_by
+    assert link is not None and link.containment > 0.5 and link.shared_paragraphs >= 3
+
+
+def test_every_article_in_exactly_one_cluster_and_ids_are_stable() -> None:
+    articles = [
+        article("a/v1.txt", "Dam to be rebuilt", SENTENCES[:6], 0),
+        article("a/v2.txt", "Dam to be rebuilt, board says", SENTENCES, 1),
+        article("b/bakery.txt", "Bakery opens", OTHER, 2),
+    ]
+    first = cluster_articles(articles)
+    again = cluster_articles(list(reversed(articles)))
+    assert sorted(len(c.members) for c in first.clusters) == [1, 2]
+    assert {c.id for c in first.clusters} == {c.id for c in again.clusters}
+    assert sorted(m.article.path for c in first.clusters for m in c.members) == sorted(a.path for a in articles)
+
+
+def test_brief_expanded_into_feature_is_one_story() -> None:
+    brief = article("brief.txt", "Dam plan", SENTENCES[:2], 0)
+    feature_body = [SENTENCES[0], SENTENCES[1]] + [
+        f"Paragraph {i} of new reporting about the landscape, the valley and its history, number {i}." for i in range(20)
+    ]
+    feature = article("feature.txt", "The long wait for the Harwick dam", feature_body, 1)
+    assert len(cluster_articles([brief, feature]).clusters) == 1
+
+
+def test_template_reports_with_different_names_and_figures_stay_apart() -> None:
+    def quake(place: str, city: str, magnitude: str, km: str, depth: str, when: str) -> list[str]:
+        return [
+            f"A magnitude {magnitude} earthquake struck {km} kilometres north of {place} at {when} on Tuesday, according to the Seismic Service.",
+            f"The earthquake occurred at a depth of {depth} kilometres. Its epicentre was about 40 kilometres from {city}, the nearest city.",
+            "Did you feel it? The monitoring service asks people who felt shaking to report it on its website.",
+            "This story was written by a computer program using data from the Seismic Service and was published without human review.",
+        ]
+
+    a = article("quake-a.txt", "Quake near Brannock", quake("Brannock", "Port Wendell", "4.2", "6", "11", "3:17 a.m."), 0)
+    b = article("quake-b.txt", "Quake near Kilbracken", quake("Kilbracken", "Denholm Bay", "3.6", "14", "7", "9:42 p.m."), 1)
+    assert len(cluster_articles([a, b]).clusters) == 2
+
+
+def test_a_chain_of_weak_links_does_not_merge_two_stories() -> None:
+    left = SENTENCES[:4]
+    right = OTHER
+    bridge_doc = article("bridge.txt", "Digest", left[:2] + right[:2], 1)
+    a = article("a.txt", "Dam", left + [s.replace("dam", "weir") for s in SENTENCES[4:]], 0)
+    b = article("b.txt", "Bakery", right + ["The bakery will also sell coffee from local roasters, it said."], 2)
+    clusters = cluster_articles([a, bridge_doc, b], ClusterParams(min_containment=0.25)).clusters
+    groups = [{m.article.path for m in c.members} for c in clusters]
+    assert {"a.txt", "b.txt"} not in [g & {"a.txt", "b.txt"} for g in groups]
+
+
+@pytest.mark.parametrize(
+    "times,expected_order,source",
+    [
+        (
+            {
+                "v2": {"modified": datetime(2025, 1, 1, 9, tzinfo=timezone.utc)},
+                "v1": {"modified": datetime(2025, 1, 1, 10, tzinfo=timezone.utc)},
+            },
+            ["v2", "v1"],
+            "modified",
+        ),
+        (
+            {
+                "v2": {"published": datetime(2025, 1, 1, 9, tzinfo=timezone.utc)},
+                "v1": {"published": datetime(2025, 1, 2, tzinfo=timezone.utc)},
+            },
+            ["v2", "v1"],
+            "published",
+        ),
+        ({}, ["v1", "v2"], "filename"),
+    ],
+)
+def test_version_order_sources(times: dict, expected_order: list[str], source: str) -> None:
+    articles = [article(f"x/{name}.txt", name, SENTENCES, i, **times.get(name, {})) for i, name in enumerate(["v1", "v2"])]
+    ordered, decided_by = order_versions(articles, "time")
+    assert [a.headline for a in ordered] == expected_order
+    assert decided_by == source
+
+
+def test_order_by_given_uses_command_line_order(tmp_path: Path) -> None:
+    articles = [article("z.txt", "z", SENTENCES, 0), article("a.txt", "a", SENTENCES, 1)]
+    ordered, source = order_versions(articles, "given")
+    assert [a.path for a in ordered] == ["z.txt", "a.txt"] and source == "given"
+
+
+def test_parameters_are_checked_up_front() -> None:
+    with pytest.raises(ValueError, match="min_jaccard must be between 0 and 1, got 1.5"):
+        ClusterParams(min_jaccard=1.5)

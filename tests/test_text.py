@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import pytest
+from conftest import FIXTURES
+
+from storydiff.text import build_paragraphs, classify, normalise, segment, words
+
+
+def _kind_cases() -> list[tuple[str, str, bool]]:
+    rows = []
+    for line in (FIXTURES / "kinds.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            text, kind, position = line.split("\t")
+            rows.append((text, kind, position == "first"))
+    return rows
+
+
+@pytest.mark.parametrize(("text", "kind", "first"), _kind_cases())
+def test_paragraph_kinds(text: str, kind: str, first: bool) -> None:
+    assert classify(text, first=first) == kind
+
+
+def test_normalise_folds_quotes_dashes_and_spaces() -> None:
+    assert normalise("\u201cHi\u201d \u2014 it\u2019s\u00a02025\u20132027 ") == '"Hi" - it\'s 2025-2027'
+
+
+def test_copied_words_ignore_typography() -> None:
+    assert words("12\u00a0000 Dr\u00a0Smith\u2019s") == words("12,000 Dr. Smith's")
+
+
+def test_segment_splits_kicker_from_its_paragraph() -> None:
+    assert segment("Aleppo\nThere are some tens of thousands of civilians still stranded.\n\nNext.") == [
+        "Aleppo",
+        "There are some tens of thousands of civilians still stranded.",
+        "Next.",
+    ]
+
+
+def test_segment_without_blank_lines_is_one_paragraph_per_line() -> None:
+    assert segment("Headline\nFirst line.\nSecond line.\n") == ["Headline", "First line.", "Second line."]
+
+
+def test_segment_joins_hard_wrapped_lines() -> None:
+    text = "A paragraph that was wrapped by an editor\nat about seventy characters wide.\n\nNext one."
+    assert segment(text) == ["A paragraph that was wrapped by an editor at about seventy characters wide.", "Next one."]
+
+
+def test_heading_between_body_paragraphs_and_caption_above_credit() -> None:
+    paragraphs = build_paragraphs(
+        [
+            "Storm closes harbour",
+            "The harbour closed on Monday after the storm broke two moorings.",
+            "What happens next",
+            "Engineers will inspect the sea wall this week, the council said.",
+            "Boats rest on the slipway.",
+            "(Photo: Ann Lee/Harbour News)",
+        ]
+    )
+    assert [p.kind for p in paragraphs] == ["headline", "body", "heading", "body", "caption", "credit"]

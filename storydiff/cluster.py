@@ -118,11 +118,34 @@ def _shingle_chunk(args: tuple[list[str], int]) -> tuple[np.ndarray, np.ndarray]
     return hashes, np.diff(offsets)
 
 
+def _pool(workers: int) -> ProcessPoolExecutor:
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+def _minhash_chunk(args: tuple[np.ndarray, np.ndarray, SignatureParams]) -> np.ndarray:
+    return minhash_matrix(*args)
+
+
+def signatures_of(shingled: Shingled, params: ClusterParams, chunk: int = 4000) -> np.ndarray:
+    """MinHash rows for every article, on every worker for large inputs."""
+    n = shingled.offsets.size - 1
+    workers = params.workers or default_workers()
+    if workers <= 1 or n <= chunk:
+        return minhash_matrix(shingled.hashes, shingled.offsets, params.signature)
+    jobs = []
+    for first in range(0, n, chunk):
+        last = min(n, first + chunk)
+        lo, hi = shingled.offsets[first], shingled.offsets[last]
+        jobs.append((shingled.hashes[lo:hi], shingled.offsets[first : last + 1] - lo, params.signature))
+    with _pool(workers) as pool:
+        return np.concatenate(list(pool.map(_minhash_chunk, jobs)))
+
+
 def _all_shingles(texts: Sequence[str], k: int, workers: int, chunk: int = 2000) -> tuple[np.ndarray, np.ndarray]:
     jobs = [(list(texts[i : i + chunk]), k) for i in range(0, len(texts), chunk)]
     if workers > 1 and len(jobs) > 1:
-        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with _pool(workers) as pool:
             results = list(pool.map(_shingle_chunk, jobs))
     else:
         results = [_shingle_chunk(job) for job in jobs]
@@ -335,7 +358,7 @@ def cluster_articles(articles: Sequence[Article], params: ClusterParams | None =
     report("shingles", 0, n)
     shingled = shingle_articles(articles, params)
     report("signatures", 0, n)
-    signatures = minhash_matrix(shingled.hashes, shingled.offsets, params.signature)
+    signatures = signatures_of(shingled, params)
     report("candidates", 0, n)
     pairs = candidate_pairs(
         signatures,

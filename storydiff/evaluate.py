@@ -146,3 +146,78 @@ def predicted_labels(clustering: Clustering, key: AnswerKey) -> dict[str, str]:
             if name in key.story_of:
                 labels[name] = cluster.id
     return labels
+
+
+# --- alignment ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlignmentCounts:
+    """Micro-averaged counts over version pairs; split/merge links expanded to paragraph pairs."""
+
+    link_tp: int = 0
+    link_fp: int = 0
+    link_fn: int = 0
+    op_correct: int = 0
+    op_total: int = 0
+    group_exact: int = 0
+    group_total: int = 0
+    moved_tp: int = 0
+    moved_fp: int = 0
+    moved_fn: int = 0
+    addrem_tp: int = 0
+    addrem_fp: int = 0
+    addrem_fn: int = 0
+
+    def __add__(self, other: AlignmentCounts) -> AlignmentCounts:
+        return AlignmentCounts(*(a + b for a, b in zip(self.__dict__.values(), other.__dict__.values(), strict=True)))
+
+    def scores(self) -> dict[str, float | int]:
+        def f1(tp: int, fp: int, fn: int) -> float:
+            return round(_f1(_ratio(tp, tp + fp), _ratio(tp, tp + fn)), 4)
+
+        return {
+            "link_precision": round(_ratio(self.link_tp, self.link_tp + self.link_fp), 4),
+            "link_recall": round(_ratio(self.link_tp, self.link_tp + self.link_fn), 4),
+            "link_f1": f1(self.link_tp, self.link_fp, self.link_fn),
+            "op_accuracy": round(_ratio(self.op_correct, self.op_total), 4),
+            "split_merge_exact": round(_ratio(self.group_exact, self.group_total), 4),
+            "moved_found": self.moved_tp,
+            "moved_false": self.moved_fp,
+            "moved_f1": f1(self.moved_tp, self.moved_fp, self.moved_fn),
+            "added_removed_f1": f1(self.addrem_tp, self.addrem_fp, self.addrem_fn),
+        }
+
+
+def compare_alignment(gold: dict[str, Any], links: Sequence[Any]) -> AlignmentCounts:
+    """Score predicted links (objects with op/old/new/moved) against one gold pair."""
+
+    def expand(entries: Sequence[tuple[str, Sequence[int], Sequence[int], bool]]) -> dict[tuple[int, int], str]:
+        return {(i, j): op for op, olds, news, _ in entries for i in olds for j in news}
+
+    gold_links = [(g["op"], g["old"], g["new"], g["moved"]) for g in gold["links"]]
+    pred_links = [(p.op, p.old, p.new, p.moved) for p in links if p.op not in ("added", "removed")]
+    gold_pairs, pred_pairs = expand(gold_links), expand(pred_links)
+    found = set(gold_pairs) & set(pred_pairs)
+    op_correct = sum(1 for pair in found if gold_pairs[pair] == pred_pairs[pair])
+    gold_groups = {(tuple(o), tuple(n)) for op, o, n, _ in gold_links if op in ("split", "merged")}
+    pred_groups = {(tuple(o), tuple(n)) for op, o, n, _ in pred_links if op in ("split", "merged")}
+    gold_moved = {pair for op, o, n, m in gold_links if m for pair in [(tuple(o), tuple(n))]}
+    pred_moved = {pair for op, o, n, m in pred_links if m for pair in [(tuple(o), tuple(n))]}
+    gold_ar = {("old", i) for i in gold["removed"]} | {("new", j) for j in gold["added"]}
+    pred_ar = {("old", p.old[0]) for p in links if p.op == "removed"} | {("new", p.new[0]) for p in links if p.op == "added"}
+    return AlignmentCounts(
+        link_tp=len(found),
+        link_fp=len(set(pred_pairs) - set(gold_pairs)),
+        link_fn=len(set(gold_pairs) - set(pred_pairs)),
+        op_correct=op_correct,
+        op_total=len(found),
+        group_exact=len(gold_groups & pred_groups),
+        group_total=len(gold_groups | pred_groups),
+        moved_tp=len(gold_moved & pred_moved),
+        moved_fp=len(pred_moved - gold_moved),
+        moved_fn=len(gold_moved - pred_moved),
+        addrem_tp=len(gold_ar & pred_ar),
+        addrem_fp=len(pred_ar - gold_ar),
+        addrem_fn=len(gold_ar - pred_ar),
+    )

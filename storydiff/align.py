@@ -1,0 +1,424 @@
+"""Paragraph alignment between two versions of a story (pure functions).
+
+Every paragraph of both versions ends up in exactly one entry: a link
+(``copied``, ``edited``, ``split``, ``merged``) or ``added``/``removed``.
+
+Scores are over lower-cased ``\\w+`` tokens. Pair scores come from rapidfuzz's
+Indel distance on token strings (one character per distinct token), which is
+the LCS behind difflib's ratio, computed for the whole matrix at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz.distance import Indel
+from rapidfuzz.process import cdist
+
+from .model import Article
+from .text import Paragraph, normalise
+
+MIN_EDIT_SIMILARITY = 0.5
+MIN_PART_COVERAGE = 0.8
+MAX_RUN = 5
+MAX_DIFF_COST = 400_000
+
+_WORD = re.compile(r"\w+")
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+_QUOTED = re.compile(r'"([^"]{3,})"')
+_SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+
+
+@dataclass(frozen=True)
+class WordOp:
+    op: str  # equal | delete | insert | replace
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Link:
+    op: str  # copied | edited | split | merged | added | removed
+    old: tuple[int, ...]
+    new: tuple[int, ...]
+    moved: bool = False
+    similarity: float = 0.0
+    significance: str = ""
+    changes: tuple[str, ...] = ()
+    words: tuple[WordOp, ...] = ()
+
+
+@dataclass(frozen=True)
+class MovedSentence:
+    text: str
+    old: int
+    new: int
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: int
+    paragraphs: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Summary:
+    copied: int
+    edited: int
+    split: int
+    merged: int
+    moved: int
+    added: int
+    removed: int
+    reuse_of_new: float
+    coverage_of_old: float
+    silent_substantive_edits: int
+
+
+@dataclass(frozen=True)
+class Alignment:
+    old: Article
+    new: Article
+    links: tuple[Link, ...]
+    moved_sentences: tuple[MovedSentence, ...]
+    sections_added: tuple[Section, ...]
+    summary: Summary
+
+    @property
+    def equivalent(self) -> bool:
+        return all(link.op == "copied" and not link.moved for link in self.links)
+
+
+# --- tokens ----------------------------------------------------------------------
+
+
+def tokens(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(normalise(text))]
+
+
+def token_ratio(a: Sequence[str], b: Sequence[str]) -> float:
+    """difflib's ratio over tokens (the ``similarity`` of a link)."""
+    if not a and not b:
+        return 1.0
+    return difflib.SequenceMatcher(None, list(a), list(b), autojunk=False).ratio()
+
+
+def _encode(token_lists: Sequence[Sequence[str]], vocabulary: dict[str, str]) -> list[str]:
+    out = []
+    for toks in token_lists:
+        chars = []
+        for t in toks:
+            code = vocabulary.get(t)
+            if code is None:
+                code = vocabulary[t] = chr(0x100 + len(vocabulary))
+            chars.append(code)
+        out.append("".join(chars))
+    return out
+
+
+def _lcs_matrix(old: list[str], new: list[str]) -> np.ndarray:
+    if not old or not new:
+        return np.zeros((len(old), len(new)))
+    dist = cdist(old, new, scorer=Indel.distance, dtype=np.int32)
+    lengths_old = np.array([len(s) for s in old])[:, None]
+    lengths_new = np.array([len(s) for s in new])[None, :]
+    return (lengths_old + lengths_new - dist) / 2.0
+
+
+def _lcs(a: str, b: str) -> float:
+    return (len(a) + len(b) - Indel.distance(a, b)) / 2.0
+
+
+def _ratio_of(lcs: float, la: int, lb: int) -> float:
+    return 2 * lcs / (la + lb) if la + lb else 1.0
+
+
+# --- matching -------------------------------------------------------------------
+
+
+def _match(old_codes: list[str], new_codes: list[str]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Pairs of paragraph groups: 1:1, 1:n (split) and n:1 (merged)."""
+    lcs = _lcs_matrix(old_codes, new_codes)
+    lo = np.array([len(s) for s in old_codes], dtype=float)
+    ln = np.array([len(s) for s in new_codes], dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(lo[:, None] + ln[None, :] > 0, 2 * lcs / (lo[:, None] + ln[None, :]), 0.0)
+    cover_new = np.where(ln[None, :] > 0, lcs / np.maximum(ln[None, :], 1), 0.0)  # share of new j inside old i
+    cover_old = np.where(lo[:, None] > 0, lcs / np.maximum(lo[:, None], 1), 0.0)  # share of old i inside new j
+
+    groups: list[tuple[float, tuple[int, ...], tuple[int, ...]]] = []
+    for i in range(len(old_codes)):
+        for j in range(len(new_codes)):
+            if ratio[i, j] >= MIN_EDIT_SIMILARITY and lo[i] and ln[j]:
+                groups.append((float(ratio[i, j]), (i,), (j,)))
+    # splits: a run of new paragraphs, each mostly inside old i, that together cover it
+    groups += _runs(old_codes, new_codes, cover_new, lo, ln, split=True)
+    groups += [(score, o, n) for score, n, o in _runs(new_codes, old_codes, cover_old.T, ln, lo, split=False)]
+    groups.sort(key=lambda g: (-g[0], len(g[1]) + len(g[2]), g[1], g[2]))
+    used_old: set[int] = set()
+    used_new: set[int] = set()
+    chosen: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    for _score, olds, news in groups:
+        if used_old.intersection(olds) or used_new.intersection(news):
+            continue
+        used_old.update(olds)
+        used_new.update(news)
+        chosen.append((olds, news))
+    return chosen
+
+
+def _runs(
+    whole_codes: list[str], part_codes: list[str], cover: np.ndarray, lw: np.ndarray, lp: np.ndarray, *, split: bool
+) -> list[tuple[float, tuple[int, ...], tuple[int, ...]]]:
+    """Groups where one ``whole`` paragraph became a run of ``part`` paragraphs.
+
+    Sentence-level evidence: every part must lie (mostly) inside the whole, and
+    the joined run must match the whole better than any one part does.
+    """
+    found: list[tuple[float, tuple[int, ...], tuple[int, ...]]] = []
+    for w in range(len(whole_codes)):
+        if not lw[w]:
+            continue
+        inside = [p for p in range(len(part_codes)) if lp[p] >= 3 and cover[w, p] >= MIN_PART_COVERAGE]
+        inside_set = set(inside)
+        for start in inside:
+            if start - 1 in inside_set:
+                continue
+            run = [start]
+            while run[-1] + 1 in inside_set and len(run) < MAX_RUN:
+                run.append(run[-1] + 1)
+            if len(run) < 2:
+                continue
+            best_single = max(_ratio_of(_lcs(whole_codes[w], part_codes[p]), int(lw[w]), int(lp[p])) for p in run)
+            for end in range(2, len(run) + 1):
+                joined = "".join(part_codes[p] for p in run[:end])
+                score = _ratio_of(_lcs(whole_codes[w], joined), int(lw[w]), len(joined))
+                if score >= 0.8 and score > best_single + 0.05:
+                    found.append((score + 0.001 * end, (w,), tuple(run[:end])))
+    return found
+
+
+# --- moved -------------------------------------------------------------------------
+
+
+def moved_flags(links: Sequence[tuple[tuple[int, ...], tuple[int, ...], int]]) -> list[bool]:
+    """Links outside the longest order-preserving sequence (ties: most words kept).
+
+    ``links`` are (old indices, new indices, words); sort by smallest old index
+    and find the longest increasing run of smallest new indices.
+    """
+    order = sorted(range(len(links)), key=lambda k: (min(links[k][0]), min(links[k][1])))
+    n = len(order)
+    best: list[tuple[int, int]] = [(1, links[k][2]) for k in order]
+    previous = [-1] * n
+    for b in range(n):
+        nb = min(links[order[b]][1])
+        for a in range(b):
+            if min(links[order[a]][1]) < nb:
+                candidate = (best[a][0] + 1, best[a][1] + links[order[b]][2])
+                if candidate > best[b]:
+                    best[b] = candidate
+                    previous[b] = a
+    keep: set[int] = set()
+    if n:
+        tail = max(range(n), key=lambda b: (best[b], -b))
+        while tail != -1:
+            keep.add(order[tail])
+            tail = previous[tail]
+    return [k not in keep for k in range(len(links))]
+
+
+# --- word diff and significance ----------------------------------------------------
+
+
+def word_diff(old_text: str, new_text: str) -> tuple[WordOp, ...]:
+    """Word-level diff; changes fall on whole words, original spelling kept."""
+    a, b = old_text.split(), new_text.split()
+    if len(a) * len(b) > MAX_DIFF_COST:
+        return (WordOp("replace", old_text, new_text),)
+    key_a = [normalise(t).lower() for t in a]
+    key_b = [normalise(t).lower() for t in b]
+    ops = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, key_a, key_b, autojunk=False).get_opcodes():
+        ops.append(WordOp(op, " ".join(a[i1:i2]), " ".join(b[j1:j2])))
+    return tuple(ops)
+
+
+def _names(text: str) -> list[str]:
+    found = []
+    for sentence in _SENTENCE.split(text):
+        for word in re.findall(r"[^\W\d_][\w'-]*", sentence)[1:]:
+            if word[0].isupper():
+                found.append(word)
+    return sorted(found)
+
+
+def changes_between(old_text: str, new_text: str) -> tuple[str, ...]:
+    old_n, new_n = normalise(old_text), normalise(new_text)
+    found = []
+    if _NUMBER.findall(old_n) != _NUMBER.findall(new_n):
+        found.append("number")
+    if _names(old_n) != _names(new_n):
+        found.append("name")
+    if [tokens(q) for q in _QUOTED.findall(old_n)] != [tokens(q) for q in _QUOTED.findall(new_n)]:
+        found.append("quote")
+    return tuple(found)
+
+
+# --- the aligner -------------------------------------------------------------------
+
+
+def _join(paragraphs: Sequence[Paragraph], indices: Sequence[int]) -> str:
+    return " ".join(paragraphs[i].text for i in indices)
+
+
+def _case_words(text: str) -> list[str]:
+    return _WORD.findall(normalise(text))
+
+
+def align(old: Article, new: Article) -> Alignment:
+    po, pn = old.paragraphs, new.paragraphs
+    tok_old = [tokens(p.text) for p in po]
+    tok_new = [tokens(p.text) for p in pn]
+    vocabulary: dict[str, str] = {}
+    codes_old = _encode(tok_old, vocabulary)
+    codes_new = _encode(tok_new, vocabulary)
+    groups = _match(codes_old, codes_new)
+    weights = [(o, n, sum(len(tok_new[j]) for j in n)) for o, n in groups]
+    flags = moved_flags(weights)
+    links: list[Link] = []
+    for (olds, news), moved in zip(groups, flags, strict=True):
+        old_text, new_text = _join(po, olds), _join(pn, news)
+        same_words = _case_words(old_text) == _case_words(new_text)
+        if len(olds) == 1 and len(news) == 1:
+            op = "copied" if same_words else "edited"
+        else:
+            op = "split" if len(olds) == 1 else "merged"
+        if same_words:
+            significance = "identical" if old_text == new_text else "cosmetic"
+            changes: tuple[str, ...] = ()
+        else:
+            significance = "substantive"
+            changes = changes_between(old_text, new_text)
+        similarity = round(token_ratio([t for i in olds for t in tok_old[i]], [t for j in news for t in tok_new[j]]), 4)
+        words = word_diff(old_text, new_text) if op != "copied" or significance == "cosmetic" else ()
+        links.append(Link(op, olds, news, moved, similarity, significance, changes, words))
+    linked_old = {i for link in links for i in link.old}
+    linked_new = {j for link in links for j in link.new}
+    links += [Link("removed", (i,), ()) for i in range(len(po)) if i not in linked_old]
+    links += [Link("added", (), (j,)) for j in range(len(pn)) if j not in linked_new]
+    links = _reading_order(links)
+    moved_sentences = find_moved_sentences(po, pn, links)
+    sections = sections_added(pn, links)
+    summary = summarise(po, pn, tok_old, tok_new, links, moved_sentences)
+    return Alignment(old, new, tuple(links), moved_sentences, sections, summary)
+
+
+def _reading_order(links: list[Link]) -> list[Link]:
+    """The new version's reading order, each removed paragraph placed after
+    the entry that holds the old paragraph before it."""
+    placed = sorted((link for link in links if link.new), key=lambda link: min(link.new))
+    slot_of_old = {i: k for k, link in enumerate(placed) for i in link.old}
+    removed = sorted((link for link in links if not link.new), key=lambda link: link.old[0])
+    anchored: dict[int, list[Link]] = {}
+    for link in removed:
+        before = [slot_of_old[i] for i in range(link.old[0]) if i in slot_of_old]
+        anchored.setdefault(max(before) if before else -1, []).append(link)
+    ordered = list(anchored.get(-1, []))
+    for k, link in enumerate(placed):
+        ordered.append(link)
+        ordered.extend(anchored.get(k, []))
+    return ordered
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(normalise(text)) if s.strip()]
+
+
+def find_moved_sentences(po: Sequence[Paragraph], pn: Sequence[Paragraph], links: Sequence[Link]) -> tuple[MovedSentence, ...]:
+    partners: dict[int, set[int]] = {}
+    for link in links:
+        for i in link.old:
+            partners.setdefault(i, set()).update(link.new)
+    new_sentences = [(j, {" ".join(tokens(s)) for s in _sentences(p.text)}) for j, p in enumerate(pn)]
+    found = []
+    for i, p in enumerate(po):
+        if not p.is_content:
+            continue
+        for sentence in _sentences(p.text):
+            key = " ".join(tokens(sentence))
+            if len(key.split()) < 5:
+                continue
+            homes = [j for j, sentences in new_sentences if key in sentences]
+            if homes and not partners.get(i, set()).intersection(homes):
+                found.append(MovedSentence(sentence, i, homes[0]))
+    return tuple(found)
+
+
+def sections_added(pn: Sequence[Paragraph], links: Sequence[Link]) -> tuple[Section, ...]:
+    added = {link.new[0] for link in links if link.op == "added"}
+    sections = []
+    for j, p in enumerate(pn):
+        if p.kind == "heading" and j in added:
+            under = []
+            for k in range(j + 1, len(pn)):
+                if pn[k].kind == "heading":
+                    break
+                under.append(k)
+            sections.append(Section(j, tuple(under)))
+    return tuple(sections)
+
+
+def summarise(
+    po: Sequence[Paragraph], pn: Sequence[Paragraph], tok_old: list[list[str]], tok_new: list[list[str]], links: Sequence[Link], moved: Sequence[MovedSentence]
+) -> Summary:
+    matched_old = [np.zeros(len(t), bool) for t in tok_old]
+    matched_new = [np.zeros(len(t), bool) for t in tok_new]
+    for link in links:
+        if not link.old or not link.new:
+            continue
+        a = [(i, k) for i in link.old for k in range(len(tok_old[i]))]
+        b = [(j, k) for j in link.new for k in range(len(tok_new[j]))]
+        matcher = difflib.SequenceMatcher(None, [tok_old[i][k] for i, k in a], [tok_new[j][k] for j, k in b], autojunk=False)
+        for block in matcher.get_matching_blocks():
+            for x in range(block.size):
+                i, k = a[block.a + x]
+                matched_old[i][k] = True
+                j, m = b[block.b + x]
+                matched_new[j][m] = True
+    for sentence in moved:
+        _mark(tok_old[sentence.old], matched_old[sentence.old], tokens(sentence.text))
+        _mark(tok_new[sentence.new], matched_new[sentence.new], tokens(sentence.text))
+
+    def share(paragraphs: Sequence[Paragraph], masks: list[np.ndarray]) -> float:
+        total = sum(len(m) for p, m in zip(paragraphs, masks, strict=True) if p.is_content)
+        hit = sum(int(m.sum()) for p, m in zip(paragraphs, masks, strict=True) if p.is_content)
+        return round(hit / total, 4) if total else 0.0
+
+    counts = {op: sum(1 for link in links if link.op == op) for op in ("copied", "edited", "split", "merged", "added", "removed")}
+    flagged = any(pn[link.new[0]].kind in ("correction", "update") for link in links if link.op == "added")
+    substantive = sum(1 for link in links if link.significance == "substantive" and link.changes)
+    return Summary(
+        copied=counts["copied"],
+        edited=counts["edited"],
+        split=counts["split"],
+        merged=counts["merged"],
+        moved=sum(1 for link in links if link.moved),
+        added=counts["added"],
+        removed=counts["removed"],
+        reuse_of_new=share(pn, matched_new),
+        coverage_of_old=share(po, matched_old),
+        silent_substantive_edits=0 if flagged else substantive,
+    )
+
+
+def _mark(paragraph_tokens: list[str], mask: np.ndarray, sentence_tokens: list[str]) -> None:
+    n = len(sentence_tokens)
+    for start in range(len(paragraph_tokens) - n + 1):
+        if paragraph_tokens[start : start + n] == sentence_tokens:
+            mask[start : start + n] = True
+            return

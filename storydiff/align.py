@@ -240,12 +240,18 @@ def word_diff(old_text: str, new_text: str) -> tuple[WordOp, ...]:
     a, b = old_text.split(), new_text.split()
     if len(a) * len(b) > MAX_DIFF_COST:
         return (WordOp("replace", old_text, new_text),)
-    key_a = [normalise(t).lower() for t in a]
-    key_b = [normalise(t).lower() for t in b]
+    key_a = [_word_key(t) for t in a]
+    key_b = [_word_key(t) for t in b]
     ops = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, key_a, key_b, autojunk=False).get_opcodes():
         ops.append(WordOp(op, " ".join(a[i1:i2]), " ".join(b[j1:j2])))
     return tuple(ops)
+
+
+def _word_key(token: str) -> str:
+    """Compare words, not their punctuation: "struck" equals "struck,"."""
+    folded = normalise(token).lower()
+    return "".join(_WORD.findall(folded)) or folded
 
 
 def _names(text: str) -> list[str]:

@@ -250,5 +250,118 @@ def cluster(
     )
 
 
+@main.command()
+@click.argument("old")
+@click.argument("new")
+@input_options
+@click.option("--format", "fmt", type=click.Choice(["terminal", "markdown", "jira", "html", "json"]), default="terminal", show_default=True)
+@output_option
+@click.option("--exit-code", is_flag=True, help="Exit 1 when the versions differ, 0 when they are equivalent (like diff).")
+def diff(old: str, new: str, max_article_bytes: int, stdin_format: str, strict: bool, fmt: str, output: str | None, exit_code: bool) -> None:
+    """Align the paragraphs of two versions and show what changed.
+
+    \b
+    Example:
+        storydiff diff seeds/000_32805d528c66c277.txt seeds/002_672c4604ee927781.txt
+        storydiff diff old.html new.html --format markdown -o comment.md
+    """
+    from .align import align
+    from .render import DIFF_FORMATS
+    from .render.diff import render_terminal
+    from .report import diff_document
+
+    articles, skipped = load_articles([old, new], max_article_bytes, stdin_format, True)
+    if len(articles) != 2:
+        raise StorydiffError(f"diff needs exactly two articles, {old} and {new} gave {len(articles)}", "name one article file for OLD and one for NEW")
+    alignment = align(articles[0], articles[1])
+    document = diff_document(alignment)
+    if fmt == "terminal" and output is None:
+        color = sys.stdout.isatty() and not _no_color()
+        text = render_terminal(document, color=color)
+    else:
+        text = DIFF_FORMATS[fmt](document)
+    write_output(text, output, input_files(articles, skipped))
+    if exit_code and not alignment.equivalent:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output-dir", "output_dir", required=True, type=click.Path(file_okay=False), help="Directory for the reports (created if missing).")
+@click.option("--formats", default="markdown,html,json", show_default=True, help="Comma-separated: markdown, html, json.")
+@cluster_options
+@input_options
+def report(
+    paths: tuple[str, ...],
+    output_dir: str,
+    formats: str,
+    min_jaccard: float,
+    min_containment: float,
+    num_perm: int,
+    shingle_size: int,
+    order_by: str,
+    workers: int,
+    max_article_bytes: int,
+    stdin_format: str,
+    strict: bool,
+) -> None:
+    """Cluster PATHS and write one report per story with two or more versions.
+
+    Each report holds the version timeline, the diff of each consecutive pair
+    and the lineage of the latest version's paragraphs; index.* lists them.
+
+    \b
+    Example:
+        storydiff report seeds/ -o reports/
+    """
+    from .align import align
+    from .cluster import cluster_articles
+    from .render import REPORT_FORMATS
+    from .report import diff_document, report_document
+
+    chosen = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in REPORT_FORMATS]
+    if unknown or not chosen:
+        raise StorydiffError(f"unknown report format(s): {', '.join(unknown) or formats!r}", f"choose from {', '.join(sorted(REPORT_FORMATS))}")
+    params = make_cluster_params(min_jaccard, min_containment, num_perm, shingle_size, order_by, workers)
+    articles, skipped = load_articles(paths, max_article_bytes, stdin_format, strict)
+    clustering = cluster_articles(articles, params)
+    protected = set(input_files(articles, skipped))
+    stories = [c for c in clustering.clusters if len(c.members) > 1]
+    index_rows = []
+    for story in stories:
+        versions = story.articles
+        diffs = [diff_document(align(a, b), story.order_source) for a, b in zip(versions, versions[1:])]
+        document = report_document(story, diffs)
+        for fmt in chosen:
+            extension = {"markdown": "md", "html": "html", "json": "json"}[fmt]
+            target = os.path.abspath(os.path.join(output_dir, f"{story.id}.{extension}"))
+            if target in {os.path.abspath(p) for p in protected}:
+                raise StorydiffError(f"refusing to overwrite input file {target}", "choose another --output-dir")
+            write_atomic(target, REPORT_FORMATS[fmt](document))
+        index_rows.append((story, diffs))
+    write_atomic(os.path.join(output_dir, "index.md"), _index_markdown(index_rows, chosen))
+    warn(f"{len(stories)} stor{'ies' if len(stories) != 1 else 'y'} with several versions reported in {output_dir}")
+
+
+def _index_markdown(rows: list[tuple[Any, list[dict[str, Any]]]], formats: list[str]) -> str:
+    from tabulate import tabulate
+
+    from .render.markdown_text import escape
+
+    extension = {"markdown": "md", "html": "html", "json": "json"}
+    table = [
+        [
+            " ".join(f"[{fmt}]({story.id}.{extension[fmt]})" for fmt in formats),
+            escape(story.label),
+            str(len(story.members)),
+            story.order_source,
+            str(sum(d["summary"]["silent_substantive_edits"] for d in diffs)),
+        ]
+        for story, diffs in rows
+    ]
+    return "# storydiff reports\n\n" + tabulate(table, headers=["report", "story", "versions", "order", "silent edits"], tablefmt="github") + "\n"
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

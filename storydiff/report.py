@@ -58,3 +58,81 @@ def clusters_document(clustering: Clustering, skipped: Sequence[Skipped] = (), m
         "clusters": [cluster_document(c) for c in clustering.clusters if len(c.members) >= min_versions],
         "skipped": skipped_document(skipped),
     }
+
+
+# --- diffs and story reports -------------------------------------------------------
+
+DIFF_SCHEMA = "storydiff.diff/1"
+REPORT_SCHEMA = "storydiff.report/1"
+
+
+def _side(article: Any) -> dict[str, Any]:
+    return {
+        "path": article.path,
+        "headline": article.headline,
+        "paragraphs": [{"index": p.index, "kind": p.kind, "text": p.text} for p in article.paragraphs],
+    }
+
+
+def diff_document(alignment: Any, order_source: str | None = None) -> dict[str, Any]:
+    """The ``storydiff.diff/1`` contract for one aligned pair of versions."""
+    summary = alignment.summary
+    return {
+        "schema": DIFF_SCHEMA,
+        "order_source": order_source,
+        "old": _side(alignment.old),
+        "new": _side(alignment.new),
+        "summary": {
+            "copied": summary.copied,
+            "edited": summary.edited,
+            "split": summary.split,
+            "merged": summary.merged,
+            "moved": summary.moved,
+            "added": summary.added,
+            "removed": summary.removed,
+            "reuse_of_new": summary.reuse_of_new,
+            "coverage_of_old": summary.coverage_of_old,
+            "silent_substantive_edits": summary.silent_substantive_edits,
+        },
+        "alignment": [
+            {
+                "op": link.op,
+                "old": list(link.old),
+                "new": list(link.new),
+                "moved": link.moved,
+                "similarity": link.similarity,
+                "significance": link.significance,
+                "changes": list(link.changes),
+                "words": [{"op": w.op, "old": w.old, "new": w.new} for w in link.words],
+            }
+            for link in alignment.links
+        ],
+        "moved_sentences": [{"text": m.text, "old": m.old, "new": m.new} for m in alignment.moved_sentences],
+        "sections_added": [{"heading": s.heading, "paragraphs": list(s.paragraphs)} for s in alignment.sections_added],
+    }
+
+
+def lineage(diffs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """For each paragraph of the latest version: the version it first appeared
+    in (1-based) and the ops that carried it from there."""
+    if not diffs:
+        return []
+    latest = diffs[-1]["new"]["paragraphs"]
+    rows = []
+    for paragraph in latest:
+        index, first_version, ops = paragraph["index"], len(diffs) + 1, []
+        current = [index]
+        for step in range(len(diffs) - 1, -1, -1):
+            entries = [e for e in diffs[step]["alignment"] if set(e["new"]) & set(current)]
+            linked = [e for e in entries if e["old"]]
+            if not linked:
+                break
+            ops.insert(0, "+".join(sorted({e["op"] for e in linked})))
+            current = sorted({i for e in linked for i in e["old"]})
+            first_version = step + 1
+        rows.append({"paragraph": index, "first_version": first_version, "ops": ops})
+    return rows
+
+
+def report_document(cluster: Cluster, diffs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    return {"schema": REPORT_SCHEMA, "story": cluster_document(cluster), "diffs": list(diffs), "lineage": lineage(diffs)}

@@ -24,7 +24,7 @@ def register(registry: dict[str, Renderer], name: str) -> Callable[[Renderer], R
 
 
 def _load_all() -> None:
-    from . import clusters  # noqa: F401
+    from . import clusters, diff, html, report  # noqa: F401
 
 
 _load_all()

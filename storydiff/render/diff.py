@@ -1,0 +1,215 @@
+"""Diff renderers for text media: terminal, GitHub/GitLab Markdown, Jira, JSON.
+
+All read the ``storydiff.diff/1`` document. Ticket formats are built from
+whole blocks under a size budget, so a cut never lands inside a fence or tag.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from collections.abc import Callable
+from typing import Any
+
+import click
+from tabulate import tabulate
+
+from . import DIFF_FORMATS, register
+from .markdown_text import escape, escape_jira, fence_for
+
+MARKDOWN_BUDGET = 60_000
+JIRA_BUDGET = 30_000
+OPS = ("copied", "edited", "split", "merged", "moved", "added", "removed")
+
+
+def _para(doc: dict[str, Any], side: str, index: int) -> dict[str, Any]:
+    return doc[side]["paragraphs"][index]
+
+
+def _text(doc: dict[str, Any], side: str, indices: list[int]) -> str:
+    return " ".join(_para(doc, side, i)["text"] for i in indices)
+
+
+def _refs(indices: list[int]) -> str:
+    return ", ".join(f"¶{i}" for i in indices) or "-"
+
+
+def banner(doc: dict[str, Any]) -> str | None:
+    count = doc["summary"]["silent_substantive_edits"]
+    if not count:
+        return None
+    return f"SILENT EDIT: {count} substantive change{'s' if count != 1 else ''} (numbers, names or quotes) without a correction or update note"
+
+
+def summary_rows(doc: dict[str, Any]) -> list[list[str]]:
+    return [[op, str(doc["summary"][op])] for op in OPS]
+
+
+def reuse_line(doc: dict[str, Any]) -> str:
+    s = doc["summary"]
+    return f"reuse of new: {s['reuse_of_new']:.0%} of the new version's words come from the old one; coverage of old: {s['coverage_of_old']:.0%} of the old version's words survive"
+
+
+def _changed(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return [e for e in doc["alignment"] if e["op"] in ("edited", "split", "merged") or (e["op"] == "copied" and e["significance"] == "cosmetic")]
+
+
+def _title(doc: dict[str, Any]) -> str:
+    order = f" (order: {doc['order_source']})" if doc.get("order_source") else ""
+    return f"{doc['old']['path']} → {doc['new']['path']}{order}"
+
+
+# --- terminal --------------------------------------------------------------------
+
+
+def render_terminal(doc: dict[str, Any], color: bool | None = None, width: int | None = None) -> str:
+    """Coloured for a terminal (click styles), wrapped to its width."""
+    use_color = color if color is not None else False
+    width = width or shutil.get_terminal_size((100, 24)).columns
+
+    def style(text: str, **kw: Any) -> str:
+        return click.style(text, **kw) if use_color else text
+
+    def wrap(text: str, indent: str = "    ") -> str:
+        return textwrap.fill(text, width=max(40, width), initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False)
+
+    out = []
+    if banner(doc):
+        out.append(style("!! " + str(banner(doc)), fg="red", bold=True))
+    out.append(style(_title(doc), bold=True))
+    out.append(" ".join(f"{op} {doc['summary'][op]}" for op in OPS))
+    out.append(reuse_line(doc))
+    for section in doc["sections_added"]:
+        out.append(style(f"new section ¶{section['heading']}: {_para(doc, 'new', section['heading'])['text']}", fg="green"))
+    out.append("")
+    for entry in doc["alignment"]:
+        tag = entry["op"] + (" moved" if entry["moved"] else "")
+        where = f"old {_refs(entry['old'])} → new {_refs(entry['new'])}"
+        extra = f" [{', '.join(entry['changes'])}]" if entry["changes"] else ""
+        if entry["op"] == "added":
+            out.append(style(f"+ added {where}", fg="green"))
+            out.append(style(wrap(_text(doc, "new", entry["new"])), fg="green"))
+        elif entry["op"] == "removed":
+            out.append(style(f"- removed {where}", fg="red"))
+            out.append(style(wrap(_text(doc, "old", entry["old"])), fg="red"))
+        elif entry["words"] and entry["significance"] == "substantive":
+            out.append(style(f"~ {tag} {where} similarity {entry['similarity']:.2f}{extra}", fg="yellow"))
+            parts = []
+            for w in entry["words"]:
+                if w["op"] == "equal":
+                    parts.append(w["old"])
+                else:
+                    if w["old"]:
+                        parts.append(style(f"[-{w['old']}-]", fg="red"))
+                    if w["new"]:
+                        parts.append(style(f"{{+{w['new']}+}}", fg="green"))
+            out.append(wrap(" ".join(parts)))
+        else:
+            out.append(f"= {tag} {where} ({entry['significance']})")
+    for moved in doc["moved_sentences"]:
+        out.append(style(f"> moved sentence old ¶{moved['old']} → new ¶{moved['new']}: {moved['text']}", fg="cyan"))
+    return "\n".join(out) + "\n"
+
+
+@register(DIFF_FORMATS, "terminal")
+def _terminal_plain(doc: dict[str, Any]) -> str:
+    return render_terminal(doc, color=False)
+
+
+# --- ticket formats -------------------------------------------------------------
+
+
+def _budgeted(head: list[str], blocks: list[str], budget: int, omitted: Callable[[int], str]) -> str:
+    out = "\n\n".join(head)
+    for k, block in enumerate(blocks):
+        note = omitted(len(blocks) - k)
+        if len(out) + len(block) + len(note) + 8 > budget:
+            return out + "\n\n" + note + "\n"
+        out += "\n\n" + block
+    return out + "\n"
+
+
+def _md_inline_diff(entry: dict[str, Any]) -> str:
+    parts = []
+    for w in entry["words"]:
+        if w["op"] == "equal":
+            parts.append(escape(w["old"]))
+        else:
+            if w["old"]:
+                parts.append(f"<del>{escape(w['old'])}</del>")
+            if w["new"]:
+                parts.append(f"<ins>{escape(w['new'])}</ins>")
+    return " ".join(parts)
+
+
+@register(DIFF_FORMATS, "markdown")
+def render_markdown(doc: dict[str, Any], budget: int = MARKDOWN_BUDGET) -> str:
+    head = [f"### storydiff: {escape(_title(doc))}"]
+    if banner(doc):
+        head.append(f"> [!WARNING]\n> **{escape(str(banner(doc)))}**")
+    head.append(tabulate(summary_rows(doc), headers=["op", "count"], tablefmt="github"))
+    head.append(escape(reuse_line(doc)))
+    if doc["sections_added"]:
+        head.append("**New sections:** " + "; ".join(f"¶{s['heading']} {escape(_para(doc, 'new', s['heading'])['text'])}" for s in doc["sections_added"]))
+    blocks = []
+    for entry in _changed(doc):
+        if entry["significance"] != "substantive":
+            continue
+        moved = " (moved)" if entry["moved"] else ""
+        changes = f" — changed: {', '.join(entry['changes'])}" if entry["changes"] else ""
+        blocks.append(f"**{entry['op']}{moved}** old {_refs(entry['old'])} → new {_refs(entry['new'])}{changes}\n\n{_md_inline_diff(entry)}")
+    for op, side, sign in (("added", "new", "+"), ("removed", "old", "-")):
+        entries = [e for e in doc["alignment"] if e["op"] == op]
+        if entries:
+            body = "\n".join(f"{sign} ¶{e[side][0]} {_text(doc, side, e[side])}" for e in entries)
+            fence = fence_for(body)
+            blocks.append(f"<details><summary>{len(entries)} {op} paragraph{'s' if len(entries) != 1 else ''}</summary>\n\n{fence}diff\n{body}\n{fence}\n\n</details>")
+    copied = [e for e in doc["alignment"] if e["op"] == "copied"]
+    if copied:
+        items = "\n".join(f"- old {_refs(e['old'])} → new {_refs(e['new'])}{' (moved)' if e['moved'] else ''}: {escape(_text(doc, 'new', e['new']))[:120]}" for e in copied)
+        blocks.append(f"<details><summary>{len(copied)} copied paragraph{'s' if len(copied) != 1 else ''}</summary>\n\n{items}\n\n</details>")
+    moved_links = [e for e in doc["alignment"] if e["moved"]]
+    if moved_links or doc["moved_sentences"]:
+        lines = [f"- {e['op']} old {_refs(e['old'])} moved to new {_refs(e['new'])}" for e in moved_links]
+        lines += [f"- sentence from old ¶{m['old']} now in new ¶{m['new']}: {escape(m['text'])}" for m in doc["moved_sentences"]]
+        blocks.append("**Moved**\n\n" + "\n".join(lines))
+    return _budgeted(head, blocks, budget, lambda n: f"_{n} more change{'s' if n != 1 else ''} omitted (size budget); see the HTML or JSON report._")
+
+
+@register(DIFF_FORMATS, "jira")
+def render_jira(doc: dict[str, Any], budget: int = JIRA_BUDGET) -> str:
+    head = [f"h3. storydiff: {escape_jira(_title(doc))}"]
+    if banner(doc):
+        head.append(f"{{panel:title=Silent edit|borderColor=#c00}}*{escape_jira(str(banner(doc)))}*{{panel}}")
+    head.append("||op||count||\n" + "\n".join(f"|{op}|{count}|" for op, count in summary_rows(doc)))
+    head.append(escape_jira(reuse_line(doc)))
+    if doc["sections_added"]:
+        head.append("*New sections:* " + "; ".join(f"¶{s['heading']} {escape_jira(_para(doc, 'new', s['heading'])['text'])}" for s in doc["sections_added"]))
+    blocks = []
+    for entry in _changed(doc):
+        if entry["significance"] != "substantive":
+            continue
+        parts = []
+        for w in entry["words"]:
+            if w["op"] == "equal":
+                parts.append(escape_jira(w["old"]))
+            else:
+                if w["old"]:
+                    parts.append(f"-{escape_jira(w['old'])}-")
+                if w["new"]:
+                    parts.append(f"+{escape_jira(w['new'])}+")
+        blocks.append(f"*{entry['op']}{' (moved)' if entry['moved'] else ''}* old {_refs(entry['old'])} → new {_refs(entry['new'])}\n{' '.join(parts)}")
+    for op, side, sign in (("added", "new", "+"), ("removed", "old", "-")):
+        entries = [e for e in doc["alignment"] if e["op"] == op]
+        if entries:
+            body = "\n".join(f"{sign} ¶{e[side][0]} {_text(doc, side, e[side]).replace('{noformat}', '{ noformat}')}" for e in entries)
+            blocks.append(f"*{len(entries)} {op}*\n{{noformat}}\n{body}\n{{noformat}}")
+    for m in doc["moved_sentences"]:
+        blocks.append(f"*moved sentence* old ¶{m['old']} → new ¶{m['new']}: {escape_jira(m['text'])}")
+    return _budgeted(head, blocks, budget, lambda n: f"_{n} more changes omitted (size budget)_")
+
+
+@register(DIFF_FORMATS, "json")
+def render_json(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

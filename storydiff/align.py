@@ -300,10 +300,7 @@ def align(old: Article, new: Article) -> Alignment:
     for (olds, news), moved in zip(groups, flags, strict=True):
         old_text, new_text = _join(po, olds), _join(pn, news)
         same_words = _case_words(old_text) == _case_words(new_text)
-        if len(olds) == 1 and len(news) == 1:
-            op = "copied" if same_words else "edited"
-        else:
-            op = "split" if len(olds) == 1 else "merged"
+        op = ("copied" if same_words else "edited") if len(olds) == 1 and len(news) == 1 else "split" if len(olds) == 1 else "merged"
         if same_words:
             significance = "identical" if old_text == new_text else "cosmetic"
             changes: tuple[str, ...] = ()
@@ -380,7 +377,12 @@ def sections_added(pn: Sequence[Paragraph], links: Sequence[Link]) -> tuple[Sect
 
 
 def summarise(
-    po: Sequence[Paragraph], pn: Sequence[Paragraph], tok_old: list[list[str]], tok_new: list[list[str]], links: Sequence[Link], moved: Sequence[MovedSentence]
+    po: Sequence[Paragraph],
+    pn: Sequence[Paragraph],
+    tok_old: list[list[str]],
+    tok_new: list[list[str]],
+    links: Sequence[Link],
+    moved: Sequence[MovedSentence],
 ) -> Summary:
     matched_old = [np.zeros(len(t), bool) for t in tok_old]
     matched_new = [np.zeros(len(t), bool) for t in tok_new]

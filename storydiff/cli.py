@@ -257,7 +257,9 @@ def cluster(
 @click.option("--format", "fmt", type=click.Choice(["terminal", "markdown", "jira", "html", "json"]), default="terminal", show_default=True)
 @output_option
 @click.option("--exit-code", is_flag=True, help="Exit 1 when the versions differ, 0 when they are equivalent (like diff).")
-def diff(old: str, new: str, max_article_bytes: int, stdin_format: str, strict: bool, fmt: str, output: str | None, exit_code: bool) -> None:
+def diff(
+    old: str, new: str, max_article_bytes: int, stdin_format: str, strict: bool, fmt: str, output: str | None, exit_code: bool
+) -> None:
     """Align the paragraphs of two versions and show what changed.
 
     \b
@@ -272,7 +274,9 @@ def diff(old: str, new: str, max_article_bytes: int, stdin_format: str, strict: 
 
     articles, skipped = load_articles([old, new], max_article_bytes, stdin_format, True)
     if len(articles) != 2:
-        raise StorydiffError(f"diff needs exactly two articles, {old} and {new} gave {len(articles)}", "name one article file for OLD and one for NEW")
+        raise StorydiffError(
+            f"diff needs exactly two articles, {old} and {new} gave {len(articles)}", "name one article file for OLD and one for NEW"
+        )
     alignment = align(articles[0], articles[1])
     document = diff_document(alignment)
     if fmt == "terminal" and output is None:
@@ -287,7 +291,14 @@ def diff(old: str, new: str, max_article_bytes: int, stdin_format: str, strict: 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("-o", "--output-dir", "output_dir", required=True, type=click.Path(file_okay=False), help="Directory for the reports (created if missing).")
+@click.option(
+    "-o",
+    "--output-dir",
+    "output_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Directory for the reports (created if missing).",
+)
 @click.option("--formats", default="markdown,html,json", show_default=True, help="Comma-separated: markdown, html, json.")
 @cluster_options
 @input_options
@@ -322,7 +333,9 @@ def report(
     chosen = [f.strip() for f in formats.split(",") if f.strip()]
     unknown = [f for f in chosen if f not in REPORT_FORMATS]
     if unknown or not chosen:
-        raise StorydiffError(f"unknown report format(s): {', '.join(unknown) or formats!r}", f"choose from {', '.join(sorted(REPORT_FORMATS))}")
+        raise StorydiffError(
+            f"unknown report format(s): {', '.join(unknown) or formats!r}", f"choose from {', '.join(sorted(REPORT_FORMATS))}"
+        )
     params = make_cluster_params(min_jaccard, min_containment, num_perm, shingle_size, order_by, workers)
     articles, skipped = load_articles(paths, max_article_bytes, stdin_format, strict)
     clustering = cluster_articles(articles, params)
@@ -331,7 +344,7 @@ def report(
     index_rows = []
     for story in stories:
         versions = story.articles
-        diffs = [diff_document(align(a, b), story.order_source) for a, b in zip(versions, versions[1:])]
+        diffs = [diff_document(align(a, b), story.order_source) for a, b in zip(versions, versions[1:], strict=False)]
         document = report_document(story, diffs)
         for fmt in chosen:
             extension = {"markdown": "md", "html": "html", "json": "json"}[fmt]
@@ -360,7 +373,11 @@ def _index_markdown(rows: list[tuple[Any, list[dict[str, Any]]]], formats: list[
         ]
         for story, diffs in rows
     ]
-    return "# storydiff reports\n\n" + tabulate(table, headers=["report", "story", "versions", "order", "silent edits"], tablefmt="github") + "\n"
+    return (
+        "# storydiff reports\n\n"
+        + tabulate(table, headers=["report", "story", "versions", "order", "silent edits"], tablefmt="github")
+        + "\n"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -120,7 +120,8 @@ def lineage(diffs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     latest = diffs[-1]["new"]["paragraphs"]
     rows = []
     for paragraph in latest:
-        index, first_version, ops = paragraph["index"], len(diffs) + 1, []
+        index, first_version = paragraph["index"], len(diffs) + 1
+        ops: list[str] = []
         current = [index]
         for step in range(len(diffs) - 1, -1, -1):
             entries = [e for e in diffs[step]["alignment"] if set(e["new"]) & set(current)]

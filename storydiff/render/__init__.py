@@ -6,7 +6,7 @@ Each registry maps a format name to a pure function ``document -> str``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 Renderer = Callable[[dict[str, Any]], str]
 
@@ -15,8 +15,11 @@ DIFF_FORMATS: dict[str, Renderer] = {}
 REPORT_FORMATS: dict[str, Renderer] = {}
 
 
-def register(registry: dict[str, Renderer], name: str) -> Callable[[Renderer], Renderer]:
-    def decorate(function: Renderer) -> Renderer:
+R = TypeVar("R", bound=Callable[..., str])
+
+
+def register(registry: dict[str, Renderer], name: str) -> Callable[[R], R]:
+    def decorate(function: R) -> R:
         registry[name] = function
         return function
 

@@ -39,7 +39,9 @@ def banner(doc: dict[str, Any]) -> str | None:
     count = doc["summary"]["silent_substantive_edits"]
     if not count:
         return None
-    return f"SILENT EDIT: {count} substantive change{'s' if count != 1 else ''} (numbers, names or quotes) without a correction or update note"
+    return (
+        f"SILENT EDIT: {count} substantive change{'s' if count != 1 else ''} (numbers, names or quotes) without a correction or update note"
+    )
 
 
 def summary_rows(doc: dict[str, Any]) -> list[list[str]]:
@@ -52,7 +54,9 @@ def reuse_line(doc: dict[str, Any]) -> str:
 
 
 def _changed(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    return [e for e in doc["alignment"] if e["op"] in ("edited", "split", "merged") or (e["op"] == "copied" and e["significance"] == "cosmetic")]
+    return [
+        e for e in doc["alignment"] if e["op"] in ("edited", "split", "merged") or (e["op"] == "copied" and e["significance"] == "cosmetic")
+    ]
 
 
 def _title(doc: dict[str, Any]) -> str:
@@ -151,30 +155,44 @@ def render_markdown(doc: dict[str, Any], budget: int = MARKDOWN_BUDGET) -> str:
     head.append(tabulate(summary_rows(doc), headers=["op", "count"], tablefmt="github"))
     head.append(escape(reuse_line(doc)))
     if doc["sections_added"]:
-        head.append("**New sections:** " + "; ".join(f"¶{s['heading']} {escape(_para(doc, 'new', s['heading'])['text'])}" for s in doc["sections_added"]))
+        head.append(
+            "**New sections:** "
+            + "; ".join(f"¶{s['heading']} {escape(_para(doc, 'new', s['heading'])['text'])}" for s in doc["sections_added"])
+        )
     blocks = []
     for entry in _changed(doc):
         if entry["significance"] != "substantive":
             continue
         moved = " (moved)" if entry["moved"] else ""
         changes = f" — changed: {', '.join(entry['changes'])}" if entry["changes"] else ""
-        blocks.append(f"**{entry['op']}{moved}** old {_refs(entry['old'])} → new {_refs(entry['new'])}{changes}\n\n{_md_inline_diff(entry)}")
+        blocks.append(
+            f"**{entry['op']}{moved}** old {_refs(entry['old'])} → new {_refs(entry['new'])}{changes}\n\n{_md_inline_diff(entry)}"
+        )
     for op, side, sign in (("added", "new", "+"), ("removed", "old", "-")):
         entries = [e for e in doc["alignment"] if e["op"] == op]
         if entries:
             body = "\n".join(f"{sign} ¶{e[side][0]} {_text(doc, side, e[side])}" for e in entries)
             fence = fence_for(body)
-            blocks.append(f"<details><summary>{len(entries)} {op} paragraph{'s' if len(entries) != 1 else ''}</summary>\n\n{fence}diff\n{body}\n{fence}\n\n</details>")
+            blocks.append(
+                f"<details><summary>{len(entries)} {op} paragraph{'s' if len(entries) != 1 else ''}</summary>\n\n{fence}diff\n{body}\n{fence}\n\n</details>"
+            )
     copied = [e for e in doc["alignment"] if e["op"] == "copied"]
     if copied:
-        items = "\n".join(f"- old {_refs(e['old'])} → new {_refs(e['new'])}{' (moved)' if e['moved'] else ''}: {escape(_text(doc, 'new', e['new']))[:120]}" for e in copied)
-        blocks.append(f"<details><summary>{len(copied)} copied paragraph{'s' if len(copied) != 1 else ''}</summary>\n\n{items}\n\n</details>")
+        items = "\n".join(
+            f"- old {_refs(e['old'])} → new {_refs(e['new'])}{' (moved)' if e['moved'] else ''}: {escape(_text(doc, 'new', e['new']))[:120]}"
+            for e in copied
+        )
+        blocks.append(
+            f"<details><summary>{len(copied)} copied paragraph{'s' if len(copied) != 1 else ''}</summary>\n\n{items}\n\n</details>"
+        )
     moved_links = [e for e in doc["alignment"] if e["moved"]]
     if moved_links or doc["moved_sentences"]:
         lines = [f"- {e['op']} old {_refs(e['old'])} moved to new {_refs(e['new'])}" for e in moved_links]
         lines += [f"- sentence from old ¶{m['old']} now in new ¶{m['new']}: {escape(m['text'])}" for m in doc["moved_sentences"]]
         blocks.append("**Moved**\n\n" + "\n".join(lines))
-    return _budgeted(head, blocks, budget, lambda n: f"_{n} more change{'s' if n != 1 else ''} omitted (size budget); see the HTML or JSON report._")
+    return _budgeted(
+        head, blocks, budget, lambda n: f"_{n} more change{'s' if n != 1 else ''} omitted (size budget); see the HTML or JSON report._"
+    )
 
 
 @register(DIFF_FORMATS, "jira")
@@ -185,7 +203,10 @@ def render_jira(doc: dict[str, Any], budget: int = JIRA_BUDGET) -> str:
     head.append("||op||count||\n" + "\n".join(f"|{op}|{count}|" for op, count in summary_rows(doc)))
     head.append(escape_jira(reuse_line(doc)))
     if doc["sections_added"]:
-        head.append("*New sections:* " + "; ".join(f"¶{s['heading']} {escape_jira(_para(doc, 'new', s['heading'])['text'])}" for s in doc["sections_added"]))
+        head.append(
+            "*New sections:* "
+            + "; ".join(f"¶{s['heading']} {escape_jira(_para(doc, 'new', s['heading'])['text'])}" for s in doc["sections_added"])
+        )
     blocks = []
     for entry in _changed(doc):
         if entry["significance"] != "substantive":
@@ -199,7 +220,9 @@ def render_jira(doc: dict[str, Any], budget: int = JIRA_BUDGET) -> str:
                     parts.append(f"-{escape_jira(w['old'])}-")
                 if w["new"]:
                     parts.append(f"+{escape_jira(w['new'])}+")
-        blocks.append(f"*{entry['op']}{' (moved)' if entry['moved'] else ''}* old {_refs(entry['old'])} → new {_refs(entry['new'])}\n{' '.join(parts)}")
+        blocks.append(
+            f"*{entry['op']}{' (moved)' if entry['moved'] else ''}* old {_refs(entry['old'])} → new {_refs(entry['new'])}\n{' '.join(parts)}"
+        )
     for op, side, sign in (("added", "new", "+"), ("removed", "old", "-")):
         entries = [e for e in doc["alignment"] if e["op"] == op]
         if entries:

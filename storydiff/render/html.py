@@ -105,7 +105,8 @@ def render_report_html(doc: dict[str, Any]) -> str:
         for n, a in enumerate(story["articles"], 1)
     )
     lineage = "".join(
-        f"<tr><td>¶{row['paragraph']}</td><td>v{row['first_version']}</td><td>{escape(' → '.join(row['ops']) or 'new')}</td></tr>" for row in doc["lineage"]
+        f"<tr><td>¶{row['paragraph']}</td><td>v{row['first_version']}</td><td>{escape(' → '.join(row['ops']) or 'new')}</td></tr>"
+        for row in doc["lineage"]
     )
     body = (
         f"<p>Story {escape(story['id'])}, order by {escape(story['order_source'])}</p>"

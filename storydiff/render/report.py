@@ -16,7 +16,10 @@ from .markdown_text import escape
 def render_report_markdown(doc: dict[str, Any]) -> str:
     story = doc["story"]
     timeline = tabulate(
-        [[f"v{n}", escape(a["path"]), escape(a["headline"]), a["modified"] or a["published"] or ""] for n, a in enumerate(story["articles"], 1)],
+        [
+            [f"v{n}", escape(a["path"]), escape(a["headline"]), a["modified"] or a["published"] or ""]
+            for n, a in enumerate(story["articles"], 1)
+        ],
         headers=["version", "path", "headline", "time"],
         tablefmt="github",
     )

@@ -53,10 +53,23 @@ def reuse_line(doc: dict[str, Any]) -> str:
     return f"reuse of new: {s['reuse_of_new']:.0%} of the new version's words come from the old one; coverage of old: {s['coverage_of_old']:.0%} of the old version's words survive"
 
 
-def _changed(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        e for e in doc["alignment"] if e["op"] in ("edited", "split", "merged") or (e["op"] == "copied" and e["significance"] == "cosmetic")
-    ]
+def _word_changes(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Links whose words changed: the ones shown with an inline word diff."""
+    return [e for e in doc["alignment"] if e["op"] in ("edited", "split", "merged") and e["significance"] == "substantive"]
+
+
+def inline_diff(entry: dict[str, Any], equal: Callable[[str], str], deleted: Callable[[str], str], inserted: Callable[[str], str]) -> str:
+    """A link's words on one line, each change marked in the medium's own markup."""
+    parts = []
+    for w in entry["words"]:
+        if w["op"] == "equal":
+            parts.append(equal(w["old"]))
+        else:
+            if w["old"]:
+                parts.append(deleted(w["old"]))
+            if w["new"]:
+                parts.append(inserted(w["new"]))
+    return " ".join(parts)
 
 
 def _title(doc: dict[str, Any]) -> str:
@@ -99,16 +112,7 @@ def render_terminal(doc: dict[str, Any], color: bool | None = None, width: int |
             out.append(style(wrap(_text(doc, "old", entry["old"])), fg="red"))
         elif entry["words"] and entry["significance"] == "substantive":
             out.append(style(f"~ {tag} {where} similarity {entry['similarity']:.2f}{extra}", fg="yellow"))
-            parts = []
-            for w in entry["words"]:
-                if w["op"] == "equal":
-                    parts.append(w["old"])
-                else:
-                    if w["old"]:
-                        parts.append(style(f"[-{w['old']}-]", fg="red"))
-                    if w["new"]:
-                        parts.append(style(f"{{+{w['new']}+}}", fg="green"))
-            out.append(wrap(" ".join(parts)))
+            out.append(wrap(inline_diff(entry, str, lambda t: style(f"[-{t}-]", fg="red"), lambda t: style(f"{{+{t}+}}", fg="green"))))
         else:
             out.append(f"= {tag} {where} ({entry['significance']})")
     for moved in doc["moved_sentences"]:
@@ -135,16 +139,7 @@ def _budgeted(head: list[str], blocks: list[str], budget: int, omitted: Callable
 
 
 def _md_inline_diff(entry: dict[str, Any]) -> str:
-    parts = []
-    for w in entry["words"]:
-        if w["op"] == "equal":
-            parts.append(escape(w["old"]))
-        else:
-            if w["old"]:
-                parts.append(f"<del>{escape(w['old'])}</del>")
-            if w["new"]:
-                parts.append(f"<ins>{escape(w['new'])}</ins>")
-    return " ".join(parts)
+    return inline_diff(entry, escape, lambda t: f"<del>{escape(t)}</del>", lambda t: f"<ins>{escape(t)}</ins>")
 
 
 @register(DIFF_FORMATS, "markdown")
@@ -160,9 +155,7 @@ def render_markdown(doc: dict[str, Any], budget: int = MARKDOWN_BUDGET) -> str:
             + "; ".join(f"¶{s['heading']} {escape(_para(doc, 'new', s['heading'])['text'])}" for s in doc["sections_added"])
         )
     blocks = []
-    for entry in _changed(doc):
-        if entry["significance"] != "substantive":
-            continue
+    for entry in _word_changes(doc):
         moved = " (moved)" if entry["moved"] else ""
         changes = f" — changed: {', '.join(entry['changes'])}" if entry["changes"] else ""
         blocks.append(
@@ -208,20 +201,10 @@ def render_jira(doc: dict[str, Any], budget: int = JIRA_BUDGET) -> str:
             + "; ".join(f"¶{s['heading']} {escape_jira(_para(doc, 'new', s['heading'])['text'])}" for s in doc["sections_added"])
         )
     blocks = []
-    for entry in _changed(doc):
-        if entry["significance"] != "substantive":
-            continue
-        parts = []
-        for w in entry["words"]:
-            if w["op"] == "equal":
-                parts.append(escape_jira(w["old"]))
-            else:
-                if w["old"]:
-                    parts.append(f"-{escape_jira(w['old'])}-")
-                if w["new"]:
-                    parts.append(f"+{escape_jira(w['new'])}+")
+    for entry in _word_changes(doc):
+        words = inline_diff(entry, escape_jira, lambda t: f"-{escape_jira(t)}-", lambda t: f"+{escape_jira(t)}+")
         blocks.append(
-            f"*{entry['op']}{' (moved)' if entry['moved'] else ''}* old {_refs(entry['old'])} → new {_refs(entry['new'])}\n{' '.join(parts)}"
+            f"*{entry['op']}{' (moved)' if entry['moved'] else ''}* old {_refs(entry['old'])} → new {_refs(entry['new'])}\n{words}"
         )
     for op, side, sign in (("added", "new", "+"), ("removed", "old", "-")):
         entries = [e for e in doc["alignment"] if e["op"] == op]

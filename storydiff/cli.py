@@ -357,6 +357,109 @@ def report(
     warn(f"{len(stories)} stor{'ies' if len(stories) != 1 else 'y'} with several versions reported in {output_dir}")
 
 
+@main.group()
+def evaluate() -> None:
+    """Measure clustering and alignment against answer keys, beside the baselines."""
+
+
+def _evaluation_output(function: F) -> F:
+    @click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table", show_default=True)
+    @output_option
+    @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the full results as JSON to this file.")
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return function(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _emit(document: dict[str, Any], registry: dict[str, Any], fmt: str, output: str | None, json_path: str | None) -> None:
+    write_output(registry[fmt](document), output)
+    if json_path:
+        write_atomic(os.path.abspath(json_path), registry["json"](document))
+
+
+@evaluate.command("clusters")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--answers", type=click.Path(dir_okay=False), help="Answer key (default: DIRECTORY/clusters.json).")
+@click.option("--baselines/--no-baselines", default=True, show_default=True, help="Also score datasketch MinHashLSH@0.5.")
+@cluster_options
+@_evaluation_output
+def evaluate_clusters_command(
+    directory: str,
+    answers: str | None,
+    baselines: bool,
+    min_jaccard: float,
+    min_containment: float,
+    num_perm: int,
+    shingle_size: int,
+    order_by: str,
+    workers: int,
+    fmt: str,
+    output: str | None,
+    json_path: str | None,
+) -> None:
+    """Cluster DIRECTORY and score the grouping against an answer key.
+
+    The key is either a list of lists of "case/file" names (relative to
+    cases/) or {story: [file, ...]} (relative to articles/); files it does not
+    name are ignored.
+
+    \b
+    Example:
+        storydiff evaluate clusters ../shared/data/onestopenglish
+        storydiff evaluate clusters corpus/articles --answers corpus/clusters.json --json scores.json
+    """
+    from .evaluate import read_answer_key
+    from .quality import evaluate_clusters
+    from .render import EVAL_CLUSTER_FORMATS
+
+    answers = answers or os.path.join(directory, "clusters.json")
+    try:
+        key = read_answer_key(answers)
+    except FileNotFoundError as exc:
+        raise StorydiffError(f"no answer key at {answers}", "pass --answers FILE") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise StorydiffError(
+            f"cannot read answer key {answers}: {exc}", "it must be JSON: [[name, ...], ...] or {story: [name, ...]}"
+        ) from exc
+    inside = os.path.abspath(key.root).startswith(os.path.abspath(directory) + os.sep)
+    paths = [key.root] if inside and os.path.isdir(key.root) else [directory]
+    params = make_cluster_params(min_jaccard, min_containment, num_perm, shingle_size, order_by, workers)
+    result = evaluate_clusters(paths, key, params, baselines=baselines, dataset=os.path.basename(os.path.abspath(directory)))
+    if not result.articles:
+        raise StorydiffError(
+            f"no file under {directory} is named by {answers}", "point DIRECTORY at the folder the key's names are relative to"
+        )
+    for skipped in result.skipped:
+        warn(f"skipped {skipped.path}: {skipped.reason}")
+    _emit(result.as_dict(), EVAL_CLUSTER_FORMATS, fmt, output, json_path)
+
+
+@evaluate.command("alignment")
+@click.argument("gold", type=click.Path(exists=True))
+@click.option("--baselines/--no-baselines", default=True, show_default=True, help="Also score difflib with in-order pairing.")
+@_evaluation_output
+def evaluate_alignment_command(gold: str, baselines: bool, fmt: str, output: str | None, json_path: str | None) -> None:
+    """Align every version pair of the gold.json files under GOLD and score the links.
+
+    \b
+    Example:
+        storydiff evaluate alignment ../shared/data/devgold
+    """
+    from .quality import evaluate_alignment
+    from .render import EVAL_ALIGNMENT_FORMATS
+
+    systems = ("storydiff", "difflib") if baselines else ("storydiff",)
+    try:
+        result = evaluate_alignment(gold, systems)
+    except FileNotFoundError as exc:
+        raise StorydiffError(str(exc), "GOLD must be a folder holding cases/*/gold.json, or one gold.json") from exc
+    except (ValueError, KeyError) as exc:
+        raise StorydiffError(f"cannot use the gold under {gold}: {exc}", "check the gold.json format (see devgold/README.md)") from exc
+    _emit(result.as_dict(), EVAL_ALIGNMENT_FORMATS, fmt, output, json_path)
+
+
 def _index_markdown(rows: list[tuple[Any, list[dict[str, Any]]]], formats: list[str]) -> str:
     from tabulate import tabulate
 

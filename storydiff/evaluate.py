@@ -136,14 +136,25 @@ def adjusted_rand(gold: Mapping[str, str], predicted: Mapping[str, str], names: 
     return 1.0 if maximum == expected else (index - expected) / (maximum - expected)
 
 
-def predicted_labels(clustering: Clustering, key: AnswerKey) -> dict[str, str]:
+def key_name(path: str, key: AnswerKey, roots: Sequence[str] = ()) -> str | None:
+    """The answer-key name of a loaded file, or None when the key does not
+    name it (a README, a gold.json): names are relative to the key's folder
+    (``cases/`` or ``articles/``) or to one of ``roots``."""
+    absolute = os.path.abspath(path)
+    for root in (key.root, *roots):
+        name = os.path.relpath(absolute, os.path.abspath(root)).replace(os.sep, "/")
+        if name in key.story_of:
+            return name
+    return None
+
+
+def predicted_labels(clustering: Clustering, key: AnswerKey, roots: Sequence[str] = ()) -> dict[str, str]:
     """Map each clustered article back to its answer-key name."""
     labels: dict[str, str] = {}
-    root = os.path.abspath(key.root)
     for cluster in clustering.clusters:
         for member in cluster.members:
-            name = os.path.relpath(os.path.abspath(member.article.path), root).replace(os.sep, "/")
-            if name in key.story_of:
+            name = key_name(member.article.path, key, roots)
+            if name is not None:
                 labels[name] = cluster.id
     return labels
 
@@ -205,7 +216,9 @@ def compare_alignment(gold: dict[str, Any], links: Sequence[Any]) -> AlignmentCo
     gold_moved = {pair for op, o, n, m in gold_links if m for pair in [(tuple(o), tuple(n))]}
     pred_moved = {pair for op, o, n, m in pred_links if m for pair in [(tuple(o), tuple(n))]}
     gold_ar = {("old", i) for i in gold["removed"]} | {("new", j) for j in gold["added"]}
-    pred_ar = {("old", p.old[0]) for p in links if p.op == "removed"} | {("new", p.new[0]) for p in links if p.op == "added"}
+    pred_ar = {("old", i) for p in links if p.op == "removed" for i in p.old} | {
+        ("new", j) for p in links if p.op == "added" for j in p.new
+    }
     return AlignmentCounts(
         link_tp=len(found),
         link_fp=len(set(pred_pairs) - set(gold_pairs)),

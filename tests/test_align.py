@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from storydiff.align import align, changes_between, moved_flags
 from storydiff.corpus import load
-from storydiff.evaluate import AlignmentCounts, compare_alignment
 from storydiff.model import Article
+from storydiff.quality import evaluate_alignment
 from storydiff.text import build_paragraphs
 
 FLOORS = json.loads((REPO / "tests" / "quality-floors.json").read_text())["alignment"]["devgold"]
@@ -104,14 +104,8 @@ def test_swapping_versions_swaps_added_removed_and_split_merged(a: Article, b: A
 
 
 def test_devgold_alignment_floors() -> None:
-    root = need_data("devgold")
-    total = AlignmentCounts()
-    for gold_file in sorted((root / "cases").glob("*/gold.json")):
-        gold = json.loads(gold_file.read_text(encoding="utf-8"))
-        for pair in gold["pairs"]:
-            corpus = load([str(gold_file.parent / pair["old"]), str(gold_file.parent / pair["new"])])
-            total = total + compare_alignment(pair, align(*corpus.articles).links)
-    scores = total.scores()
+    """The same code path as `storydiff evaluate alignment` (paragraphs mapped by text)."""
+    scores = evaluate_alignment(str(need_data("devgold"))).totals()["storydiff"].scores()
     assert scores["link_f1"] >= FLOORS["link_f1"], scores
     assert scores["op_accuracy"] >= FLOORS["op_accuracy"], scores
     assert scores["split_merge_exact"] >= FLOORS["split_merge_exact"], scores

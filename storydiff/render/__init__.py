@@ -13,6 +13,8 @@ Renderer = Callable[[dict[str, Any]], str]
 CLUSTER_FORMATS: dict[str, Renderer] = {}
 DIFF_FORMATS: dict[str, Renderer] = {}
 REPORT_FORMATS: dict[str, Renderer] = {}
+EVAL_CLUSTER_FORMATS: dict[str, Renderer] = {}
+EVAL_ALIGNMENT_FORMATS: dict[str, Renderer] = {}
 
 
 R = TypeVar("R", bound=Callable[..., str])
@@ -27,7 +29,7 @@ def register(registry: dict[str, Renderer], name: str) -> Callable[[R], R]:
 
 
 def _load_all() -> None:
-    from . import clusters, diff, html, report  # noqa: F401
+    from . import clusters, diff, html, quality, report  # noqa: F401
 
 
 _load_all()

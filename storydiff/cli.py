@@ -106,11 +106,16 @@ def output_option(function: F) -> F:
 # --- helpers -------------------------------------------------------------------
 
 
-def load_articles(paths: Sequence[str], max_article_bytes: int, stdin_format: str, strict: bool) -> tuple[list[Article], list[Skipped]]:
+def load_articles(
+    paths: Sequence[str], max_article_bytes: int, stdin_format: str, strict: bool, workers: int = 1
+) -> tuple[list[Article], list[Skipped]]:
     """Load inputs, telling stderr about every skip and warning as it happens."""
+    from .signature import default_workers
+
     articles: list[Article] = []
     skipped: list[Skipped] = []
-    for event in iter_load(paths, LoadOptions(max_article_bytes=max_article_bytes, stdin_format=stdin_format)):
+    options = LoadOptions(max_article_bytes=max_article_bytes, stdin_format=stdin_format, workers=workers or default_workers())
+    for event in iter_load(paths, options):
         if isinstance(event, Article):
             articles.append(event)
         elif isinstance(event, Skipped):
@@ -240,7 +245,7 @@ def cluster(
     from .report import clusters_document
 
     params = make_cluster_params(min_jaccard, min_containment, num_perm, shingle_size, order_by, workers)
-    articles, skipped = load_articles(paths, max_article_bytes, stdin_format, strict)
+    articles, skipped = load_articles(paths, max_article_bytes, stdin_format, strict, workers)
     clustering = cluster_articles(articles, params, progress=_progress(sys.stderr.isatty() and len(articles) > 2000))
     document = clusters_document(clustering, skipped, min_versions)
     write_output(CLUSTER_FORMATS[fmt](document), output, input_files(articles, skipped))

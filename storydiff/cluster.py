@@ -188,7 +188,11 @@ class Shingled:
         a, b = self.of(i), self.of(j)
         if a.size == 0 or b.size == 0:
             return Similarity(0.0, 0.0), 0
-        shared = int(np.intersect1d(a, b, assume_unique=True).size)
+        if a.size > b.size:
+            a, b = b, a
+        # Both are sorted and unique: look the smaller up in the larger.
+        at = np.searchsorted(b, a)
+        shared = int(np.count_nonzero(b[np.minimum(at, b.size - 1)] == a))
         union = a.size + b.size - shared
         return Similarity(shared / union, shared / min(a.size, b.size)), shared
 
@@ -215,7 +219,7 @@ class Edge:
         return (self.similarity.containment, self.similarity.jaccard)
 
 
-def verified_edges(articles: Sequence[Article], shingled: Shingled, pairs: np.ndarray, params: ClusterParams) -> list[Edge]:
+def _verify(articles: Sequence[Article], shingled: Shingled, pairs: np.ndarray, params: ClusterParams) -> list[Edge]:
     edges: list[Edge] = []
     for a, b in pairs.tolist():
         similarity, shared = shingled.similarity(a, b)
@@ -230,6 +234,30 @@ def verified_edges(articles: Sequence[Article], shingled: Shingled, pairs: np.nd
                 continue
         edges.append(Edge(a, b, similarity, shared))
     return edges
+
+
+#: What forked verification workers read (inherited memory, nothing pickled).
+_FORKED: list[tuple[Sequence[Article], Shingled, ClusterParams]] = []
+
+
+def _verify_forked(pairs: np.ndarray) -> list[Edge]:
+    articles, shingled, params = _FORKED[0]
+    return _verify(articles, shingled, pairs, params)
+
+
+def verified_edges(articles: Sequence[Article], shingled: Shingled, pairs: np.ndarray, params: ClusterParams) -> list[Edge]:
+    """Candidate pairs that pass the similarity floors and the template guard,
+    checked on every worker when there are many (forked workers share the
+    articles instead of receiving copies)."""
+    workers = params.workers or default_workers()
+    if workers <= 1 or len(pairs) < 4000 or "fork" not in multiprocessing.get_all_start_methods():
+        return _verify(articles, shingled, pairs, params)
+    _FORKED[:] = [(articles, shingled, params)]
+    try:
+        with _pool(workers) as pool:
+            return [edge for chunk in pool.map(_verify_forked, np.array_split(pairs, workers * 4)) for edge in chunk]
+    finally:
+        _FORKED.clear()
 
 
 class _Components:

@@ -7,6 +7,7 @@ one-line reason; one bad file never stops the others.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import json
 import os
 import re
@@ -45,6 +46,8 @@ class BadInput(ValueError):
 class LoadOptions:
     max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES
     stdin_format: str = "txt"
+    #: Processes for parsing large JSONL feeds (1: in this process).
+    workers: int = 1
 
     def __post_init__(self) -> None:
         if self.max_article_bytes <= 0:
@@ -377,17 +380,64 @@ def _parse_json_text(text: str) -> Any:
         raise BadInput(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
 
 
+#: Feeds larger than this are parsed on several processes when allowed.
+PARALLEL_JSONL_BYTES = 16 << 20
+_JSONL_CHUNK_LINES = 1000
+
+
 def _load_jsonl(file: str, shown: str, options: LoadOptions, position: int) -> Iterator[LoadEvent]:
     try:
+        parallel = options.workers > 1 and os.path.getsize(file) > PARALLEL_JSONL_BYTES
         with open(file, "rb") as handle:
-            yield from _jsonl_lines(shown, (line for line in handle), options, position)
+            if parallel:
+                yield from _jsonl_parallel(shown, handle, options, position)
+            else:
+                yield from _jsonl_lines(shown, (line for line in handle), options, position)
     except OSError as exc:
         yield Skipped(shown, f"cannot read: {exc.strerror or exc}")
 
 
-def _jsonl_lines(shown: str, lines: Iterator[bytes] | Iterator[str], options: LoadOptions, position: int) -> Iterator[LoadEvent]:
+def _jsonl_chunk(job: tuple[str, int, list[bytes], LoadOptions]) -> list[LoadEvent]:
+    shown, first_number, lines, options = job
+    return list(_jsonl_lines(shown, iter(lines), options, 0, first_number=first_number, whole_file=False))
+
+
+def _jsonl_parallel(shown: str, handle: BinaryIO, options: LoadOptions, position: int) -> Iterator[LoadEvent]:
+    """Parse chunks of lines on a process pool, yielding events in file order."""
+    import itertools
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    def jobs() -> Iterator[tuple[str, int, list[bytes], LoadOptions]]:
+        number = 1
+        while chunk := list(itertools.islice(handle, _JSONL_CHUNK_LINES)):
+            yield (shown, number, chunk, options)
+            number += len(chunk)
+
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     seen_any = False
-    for number, raw in enumerate(lines, 1):
+    with ProcessPoolExecutor(max_workers=options.workers, mp_context=context) as pool:
+        for events in pool.map(_jsonl_chunk, jobs()):
+            for event in events:
+                if isinstance(event, Article):
+                    event = dataclasses.replace(event, position=position)
+                    position += 1
+                    seen_any = True
+                yield event
+    if not seen_any:
+        yield Skipped(shown, "no article in this feed; each line must be one JSON article")
+
+
+def _jsonl_lines(
+    shown: str,
+    lines: Iterator[bytes] | Iterator[str],
+    options: LoadOptions,
+    position: int,
+    first_number: int = 1,
+    whole_file: bool = True,
+) -> Iterator[LoadEvent]:
+    seen_any = False
+    for number, raw in enumerate(lines, first_number):
         where = f"{shown}:{number}"
         if isinstance(raw, bytes):
             if len(raw) > options.max_article_bytes:
@@ -411,7 +461,7 @@ def _jsonl_lines(shown: str, lines: Iterator[bytes] | Iterator[str], options: Lo
             position += 1
         except BadInput as exc:
             yield Skipped(where, str(exc))
-    if not seen_any:
+    if whole_file and not seen_any:
         yield Skipped(shown, "empty file; nothing to load")
 
 

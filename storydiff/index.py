@@ -37,32 +37,39 @@ def band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:
     return keys
 
 
-def pairs_from_keys(keys: np.ndarray, docs: np.ndarray, max_bucket: int) -> np.ndarray:
-    """All document pairs that share a key, as a (n, 2) int64 array with a < b.
-
-    Buckets larger than ``max_bucket`` are a phrase or template too common to
-    mean anything and propose nothing.
-    """
+def _pair_codes(keys: np.ndarray, docs: np.ndarray, max_bucket: int, n_docs: int) -> np.ndarray:
+    """``a * n_docs + b`` (a < b) for every shared key, repeats included."""
     if keys.size == 0:
-        return np.zeros((0, 2), np.int64)
+        return np.zeros(0, np.int64)
     order = np.lexsort((docs, keys))
     keys, docs = keys[order], docs[order]
     boundaries = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1], [True])))
     starts, ends = boundaries[:-1], boundaries[1:]
     sizes = ends - starts
     out: list[np.ndarray] = []
-    for size in np.unique(sizes[(sizes >= 2) & (sizes <= max_bucket)]):
+    for size in np.unique(sizes[(sizes >= 2) & (sizes <= max_bucket)]).tolist():
         group_starts = starts[sizes == size]
         members = docs[group_starts[:, None] + np.arange(size)[None, :]]
-        left, right = np.triu_indices(int(size), k=1)
-        pairs = np.stack((members[:, left].ravel(), members[:, right].ravel()), axis=1)
-        out.append(pairs)
-    if not out:
-        return np.zeros((0, 2), np.int64)
-    pairs = np.concatenate(out)
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    pairs.sort(axis=1)
-    return np.unique(pairs, axis=0)
+        left, right = np.triu_indices(size, k=1)
+        a, b = members[:, left].ravel(), members[:, right].ravel()
+        distinct = a != b
+        a, b = a[distinct], b[distinct]
+        out.append(np.minimum(a, b).astype(np.int64) * n_docs + np.maximum(a, b))
+    return np.concatenate(out) if out else np.zeros(0, np.int64)
+
+
+def _decode(codes: np.ndarray, n_docs: int) -> np.ndarray:
+    return np.stack((codes // n_docs, codes % n_docs), axis=1) if codes.size else np.zeros((0, 2), np.int64)
+
+
+def pairs_from_keys(keys: np.ndarray, docs: np.ndarray, max_bucket: int) -> np.ndarray:
+    """All document pairs that share a key, as a (n, 2) int64 array with a < b.
+
+    Buckets larger than ``max_bucket`` are a phrase or template too common to
+    mean anything and propose nothing.
+    """
+    n_docs = int(docs.max()) + 1 if docs.size else 1
+    return _decode(np.unique(_pair_codes(keys, docs, max_bucket, n_docs)), n_docs)
 
 
 def candidate_pairs(
@@ -73,16 +80,25 @@ def candidate_pairs(
     bands: int,
     passage_sample: int,
     max_bucket: int,
+    passage_min_share: float = 0.08,
 ) -> np.ndarray:
+    """Band pairs, plus passage pairs that share enough sampled shingles.
+
+    One shared sampled shingle is what two unrelated articles with one stock
+    phrase in common look like; a passage pair needs two, or one that is at
+    least ``passage_min_share`` of the shorter article's sampled shingles
+    (a brief has only a handful)."""
     n_docs = signatures.shape[0]
     keys = band_keys(signatures, bands)
     empty = (signatures == np.uint32(0xFFFFFFFF)).all(axis=1)
     doc_ids = np.repeat(np.arange(n_docs), bands)
     valid = np.repeat(~empty, bands)
-    found = [pairs_from_keys(keys.ravel()[valid], doc_ids[valid], max_bucket)]
+    found = [np.unique(_pair_codes(keys.ravel()[valid], doc_ids[valid], max_bucket, n_docs))]
     if passage_sample > 0 and hashes.size:
         sampled = np.flatnonzero(hashes % np.uint32(passage_sample) == 0)
         owners = np.searchsorted(offsets, sampled, side="right") - 1
-        found.append(pairs_from_keys(hashes[sampled].astype(np.uint64), owners, max_bucket))
-    pairs = np.concatenate(found)
-    return np.unique(pairs, axis=0) if pairs.size else pairs
+        codes, shared = np.unique(_pair_codes(hashes[sampled].astype(np.uint64), owners, max_bucket, n_docs), return_counts=True)
+        per_doc = np.bincount(owners, minlength=n_docs)
+        smaller = np.minimum(per_doc[codes // n_docs], per_doc[codes % n_docs])
+        found.append(codes[(shared >= 2) | (shared >= passage_min_share * smaller)])
+    return _decode(np.unique(np.concatenate(found)), n_docs)

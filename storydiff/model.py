@@ -9,7 +9,7 @@ from datetime import datetime
 from .text import Paragraph, content_text, normalise
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Article:
     """One version of a story as loaded from a file, a feed line or stdin."""
 
@@ -34,7 +34,7 @@ class Article:
         return content_text(self.paragraphs)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Skipped:
     """An input that was not loaded, and why (one line for the user)."""
 
@@ -42,7 +42,7 @@ class Skipped:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LoadWarning:
     path: str
     message: str

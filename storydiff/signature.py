@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
@@ -99,25 +100,81 @@ def _np_fmix64(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint64(33))
 
 
-_POWERS_CACHE: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+def _word_bytes_table() -> np.ndarray:
+    """Byte -> lower-case itself for word characters, space for the rest,
+    NUL (the text separator) kept.
+
+    ASCII letters and digits are word characters; underscore, whitespace and
+    ASCII punctuation are not (as ``[\\W_]``); bytes >= 0x80 belong to
+    non-ASCII characters, which the caller has already reduced to word
+    characters."""
+    table = np.full(256, 0x20, dtype=np.uint8)
+    for byte in range(256):
+        if byte >= 0x80 or chr(byte).isalnum():
+            table[byte] = ord(chr(byte).lower()) if byte < 0x80 else byte
+    table[0] = 0
+    return table
 
 
-def _byte_powers(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """base^i and base^-i mod 2^64 for i < n, grown on demand."""
-    size = 1 << max(16, (n - 1).bit_length())
-    cached = _POWERS_CACHE.get(size)
-    if cached is None:
-        inverse = pow(_BYTE_BASE, -1, 1 << 64)
-        with np.errstate(over="ignore"):
-            forward = np.full(size, _BYTE_BASE, dtype=np.uint64)
-            forward[0] = 1
-            np.cumprod(forward, out=forward)
-            backward = np.full(size, inverse, dtype=np.uint64)
-            backward[0] = 1
-            np.cumprod(backward, out=backward)
-        _POWERS_CACHE.clear()
-        _POWERS_CACHE[size] = cached = (forward, backward)
-    return cached
+_WORD_BYTES = _word_bytes_table()
+_BATCH_BYTES = 1 << 22
+_SEPARATOR = "\x00"
+#: Characters normalise() deletes; they join the two halves of a word.
+_INVISIBLE = ("\u00ad", "\u200b", "\ufeff")
+
+
+def _comparison_text(text: str) -> str:
+    """``text`` reduced so that the byte tables give exactly the words of
+    ``comparison_words`` (normalise, lower, non-word runs to spaces).
+
+    Quote and dash folding and whitespace only touch non-word characters,
+    which the tables turn into spaces anyway; what remains is NFKC, the
+    deleted invisible characters and lower() for non-ASCII text."""
+    if not text.isascii():
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+        for invisible in _INVISIBLE:
+            if invisible in text:
+                text = text.replace(invisible, "")
+        text = text.lower()
+    return text.replace(_SEPARATOR, " ") if _SEPARATOR in text else text
+
+
+_WORD_CHAR = re.compile(r"[^\W_]")
+_BMP_WORD: list[np.ndarray] = []
+
+
+def _is_word_codepoint(codepoints: np.ndarray) -> np.ndarray:
+    """Code point -> is a word character (``\\w`` minus underscore): a table
+    for the Basic Multilingual Plane, Python for the rare rest."""
+    if not _BMP_WORD:
+        _BMP_WORD.append(np.array([_WORD_CHAR.match(chr(c)) is not None for c in range(0x10000)], dtype=bool))
+    result = _BMP_WORD[0][np.minimum(codepoints, 0xFFFF)]
+    astral = codepoints > 0xFFFF
+    if astral.any():
+        values = np.unique(codepoints[astral])
+        words = np.array([_WORD_CHAR.match(chr(min(int(c), 0x10FFFF))) is not None for c in values.tolist()])
+        result[astral] = words[np.searchsorted(values, codepoints[astral])]
+    return result
+
+
+def _blank_non_word_multibyte(data: np.ndarray) -> None:
+    """Overwrite the UTF-8 bytes of non-ASCII non-word characters with spaces."""
+    leads = np.flatnonzero(data >= 0xC0)
+    if leads.size == 0:
+        return
+    padded = np.concatenate((data, np.zeros(3, np.uint8))).astype(np.uint32)
+    first = padded[leads]
+    length = np.where(first >= 0xF0, 4, np.where(first >= 0xE0, 3, 2))
+    mask = np.where(length == 2, 0x1F, np.where(length == 3, 0x0F, 0x07)).astype(np.uint32)
+    codepoint = first & mask
+    for k in range(1, 4):
+        more = length > k
+        codepoint = np.where(more, (codepoint << np.uint32(6)) | (padded[leads + k] & np.uint32(0x3F)), codepoint)
+    blank = ~_is_word_codepoint(codepoint)
+    for k in range(4):
+        at = leads[blank & (length > k)] + k
+        data[at] = 0x20
 
 
 def shingle_hashes(texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -127,30 +184,69 @@ def shingle_hashes(texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray
     ``offsets[i]:offsets[i+1]`` delimiting text i; hashes are unique and sorted
     per text.
     """
-    joined = " \n ".join(_NON_WORD.sub(" ", normalise(t).lower()) for t in texts)
-    data = np.frombuffer(joined.encode("utf-8"), dtype=np.uint8)
+    prepared = [_comparison_text(t) for t in texts]
+    parts: list[tuple[np.ndarray, np.ndarray]] = []
+    first = 0
+    # Batches of a few MB keep the per-byte uint64 arrays in cache-sized memory.
+    while first < len(prepared) or not parts:
+        last, size = first, 0
+        while last < len(prepared) and (last == first or size + len(prepared[last]) < _BATCH_BYTES):
+            size += len(prepared[last]) + 1
+            last += 1
+        parts.append(_hash_batch(prepared[first:last], k))
+        first = last
+    if len(parts) == 1:
+        return parts[0]
+    hashes = np.concatenate([h for h, _ in parts])
+    sizes = np.concatenate([np.diff(o) for _, o in parts])
+    offsets = np.zeros(sizes.size + 1, np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    return hashes, offsets
+
+
+def _hash_batch(prepared: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+    data = _WORD_BYTES[np.frombuffer(_SEPARATOR.join(prepared).encode("utf-8"), dtype=np.uint8)]
+    _blank_non_word_multibyte(data)
     if data.size == 0:
-        return np.zeros(0, np.uint32), np.zeros(len(texts) + 1, np.int64)
-    is_word = (data != 0x20) & (data != 0x0A)
+        return np.zeros(0, np.uint32), np.zeros(len(prepared) + 1, np.int64)
+    is_word = (data != 0x20) & (data != 0x00)
     edges = np.diff(np.concatenate(([False], is_word, [False])).astype(np.int8))
     starts = np.flatnonzero(edges == 1)
     ends = np.flatnonzero(edges == -1)
-    newline_positions = np.flatnonzero(data == 0x0A)
-    word_doc = np.searchsorted(newline_positions, starts)
-    forward, backward = _byte_powers(data.size)
+    word_doc = np.searchsorted(np.flatnonzero(data == 0x00), starts)
     with np.errstate(over="ignore"):
-        weighted = data.astype(np.uint64) * forward[: data.size]
         if starts.size:
-            sums = np.add.reduceat(weighted, starts)
-            # reduceat sums up to the next start; the gap between words is
-            # only spaces whose contribution must be removed again
-            gap = np.add.reduceat(np.where(is_word, np.uint64(0), weighted), starts)
-            word_values = (sums - gap) * backward[starts]
+            # word value = sum of byte * base^(offset in word): weigh every byte
+            # by base^position (gap bytes zeroed), sum per word, then shift
+            # each sum back by base^-start.
+            forward, backward = _byte_powers(data.size)
+            weighted = np.where(is_word, data, np.uint8(0)).astype(np.uint64)
+            weighted *= forward[: data.size]
+            word_values = np.add.reduceat(weighted, starts) * backward[starts]
             word_values = _np_fmix64(word_values ^ (ends - starts).astype(np.uint64))
         else:
             word_values = np.zeros(0, np.uint64)
-    counts = np.bincount(word_doc, minlength=len(texts))
+    counts = np.bincount(word_doc, minlength=len(prepared))
     return _shingles_from_words(word_values, word_doc, counts, k)
+
+
+_POWERS: list[tuple[np.ndarray, np.ndarray]] = []
+
+
+def _byte_powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """base^i and base^-i mod 2^64 for i < n (batches keep n to a few MB)."""
+    if not _POWERS or _POWERS[0][0].size < n:
+        size = 1 << max(22, (n - 1).bit_length())
+        inverse = pow(_BYTE_BASE, -1, 1 << 64)
+        with np.errstate(over="ignore"):
+            forward = np.full(size, _BYTE_BASE, dtype=np.uint64)
+            forward[0] = 1
+            np.cumprod(forward, out=forward)
+            backward = np.full(size, inverse, dtype=np.uint64)
+            backward[0] = 1
+            np.cumprod(backward, out=backward)
+        _POWERS[:] = [(forward, backward)]
+    return _POWERS[0]
 
 
 def _shingles_from_words(word_values: np.ndarray, word_doc: np.ndarray, counts: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -181,11 +277,13 @@ def _shingles_from_words(word_values: np.ndarray, word_doc: np.ndarray, counts: 
             hashes = np.concatenate((hashes, extra))
             docs = np.concatenate((docs, short))
         hashes32 = (_np_fmix64(hashes) >> np.uint64(32)).astype(np.uint32)
-    order = np.lexsort((hashes32, docs))
-    hashes32, docs = hashes32[order], docs[order]
-    keep = np.ones(hashes32.size, bool)
-    keep[1:] = (hashes32[1:] != hashes32[:-1]) | (docs[1:] != docs[:-1])
-    hashes32, docs = hashes32[keep], docs[keep]
+    # One sort of (doc, hash) packed into 64 bits, then drop repeats.
+    packed = np.sort((docs.astype(np.uint64) << np.uint64(32)) | hashes32.astype(np.uint64))
+    keep = np.ones(packed.size, bool)
+    keep[1:] = packed[1:] != packed[:-1]
+    packed = packed[keep]
+    hashes32 = (packed & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    docs = (packed >> np.uint64(32)).astype(np.int64)
     offsets = np.zeros(counts.size + 1, np.int64)
     np.cumsum(np.bincount(docs, minlength=counts.size), out=offsets[1:])
     return hashes32, offsets
@@ -221,20 +319,33 @@ def minhash_matrix(hashes: np.ndarray, offsets: np.ndarray, params: SignaturePar
     a, b = permutations(params)
     n_docs = offsets.size - 1
     out = np.full((n_docs, params.num_perm), EMPTY, dtype=np.uint32)
-    sizes = np.diff(offsets)
-    nonempty = np.flatnonzero(sizes > 0)
-    if nonempty.size == 0:
+    if n_docs == 0 or offsets[-1] == offsets[0]:
         return out
-    starts = offsets[:-1][nonempty]
+    sizes = np.diff(offsets)
     with np.errstate(over="ignore"):
         mixed = _fmix32(hashes)
-        block = max(1, min(params.num_perm, 32_000_000 // max(1, mixed.size)))
-        for first in range(0, params.num_perm, block):
-            last = min(params.num_perm, first + block)
-            permuted = mixed[None, :] * a[first:last, None]
-            permuted += b[first:last, None]
-            out[nonempty, first:last] = np.minimum.reduceat(permuted, starts, axis=1).T
+        # Work in tiles of ~16k shingles x 32 permutations (2 MB) so each
+        # tile stays in cache: six times faster than whole-matrix passes.
+        cuts = np.unique(np.searchsorted(offsets, np.arange(offsets[0], offsets[-1], _TILE_SHINGLES), side="right") - 1)
+        bounds = np.concatenate((cuts[cuts < n_docs], [n_docs]))
+        for first_doc, end_doc in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+            docs = np.arange(first_doc, end_doc)
+            nonempty = docs[sizes[first_doc:end_doc] > 0]
+            if nonempty.size == 0:
+                continue
+            low, high = offsets[first_doc], offsets[end_doc]
+            segment = mixed[low:high]
+            starts = offsets[nonempty] - low
+            for first in range(0, params.num_perm, _TILE_PERMUTATIONS):
+                last = min(params.num_perm, first + _TILE_PERMUTATIONS)
+                permuted = segment[None, :] * a[first:last, None]
+                permuted += b[first:last, None]
+                out[nonempty, first:last] = np.minimum.reduceat(permuted, starts, axis=1).T
     return out
+
+
+_TILE_SHINGLES = 1 << 14
+_TILE_PERMUTATIONS = 32
 
 
 def default_workers() -> int:

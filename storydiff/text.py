@@ -28,11 +28,16 @@ KINDS = (
 CONTENT_KINDS = frozenset({"body", "quote"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paragraph:
     index: int
     kind: str
     text: str
+
+    def __reduce__(self) -> tuple[type[Paragraph], tuple[int, str, str]]:
+        # Plain constructor arguments pickle several times faster than the
+        # generated state functions; articles cross process pools in bulk.
+        return (Paragraph, (self.index, self.kind, self.text))
 
     @property
     def normalised(self) -> str:
@@ -71,15 +76,29 @@ _FOLD = str.maketrans(
         "\ufeff": "",
     }
 )
-_SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
+
+
+_FOLDED_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in _FOLD) + "]")
+
+
+def _fold(match: re.Match[str]) -> str:
+    return _FOLD[ord(match.group())] or ""  # type: ignore[return-value]
 
 
 def normalise(text: str) -> str:
     """Fold a text for comparison: NFKC, one quote and dash style, one space."""
-    folded = unicodedata.normalize("NFKC", text).translate(_FOLD)
-    folded = folded.replace("--", "-")
-    return _SPACES.sub(" ", folded).strip()
+    # ASCII text is already NFKC and holds only one foldable character; the
+    # fast path matters because every article is normalised while loading.
+    if text.isascii():
+        folded = text.replace("`", "'") if "`" in text else text
+    else:
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+        folded = _FOLDED_CHARS.sub(_fold, text)
+    if "--" in folded:
+        folded = folded.replace("--", "-")
+    return " ".join(folded.split())
 
 
 def words(text: str) -> list[str]:
@@ -144,12 +163,25 @@ _DATELINE = re.compile(r"^[A-Z][A-Z .'\-]{2,40}(,\s*[A-Z][\w .]{1,30})?\s*(\([\w
 _UPDATE = re.compile(r"^(update[sd]?|updated|last updated|editor'?s note)\b[^\n]{0,40}?[:,.\s]", re.I)
 _CORRECTION = re.compile(r"^(correction|clarification|corrected|an earlier version of this)\b", re.I)
 _BOILERPLATE = re.compile(
-    r"^(read more|related|see also|more:|also read|sign up|subscribe|follow us|share this|"
+    r"(read more|related|see also|more:|also read|sign up|subscribe|follow us|share this|"
     r"share on|click here|download our app|got a story|contact us|this story was generated automatically|"
-    r"this article is based on reporting|this is a breaking news story|©|\(c\)\s*\d{4}|copyright\b)"
-    r"|all rights reserved\.?$|newsletter|check back (later )?for updates",
+    r"this article is based on reporting|this is a breaking news story|©|\(c\)\s*\d{4}|copyright\b)",
     re.I,
 )
+_BOILERPLATE_ANYWHERE = re.compile(r"all rights reserved\.?$|newsletter|check back (later )?for updates")
+
+
+def _is_boilerplate(text: str) -> bool:
+    if _BOILERPLATE.match(text):
+        return True
+    lowered = text.lower()
+    # Cheap substring tests first: the regex only runs when one could match.
+    if "newsletter" in lowered or "all rights reserved" in lowered or "check back" in lowered:
+        return _BOILERPLATE_ANYWHERE.search(lowered) is not None
+    return False
+
+
+_TAIL_CHARS = 300
 _QUOTE_START = tuple("\"\u201c\u201e\u00ab'\u2018")
 
 
@@ -168,9 +200,13 @@ def classify(text: str, *, first: bool = False, has_headline: bool = False) -> s
     stripped = text.strip()
     if not stripped:
         return "boilerplate"
-    if _CREDIT_ONLY.match(stripped) or _CREDIT_TAIL.search(stripped):
+    # The tail patterns are anchored at the end and span at most ~130
+    # characters; searching only the tail keeps long paragraphs cheap.
+    tail = stripped[-_TAIL_CHARS:]
+    n_words = len(stripped.split())
+    if _CREDIT_ONLY.match(stripped) or ("]" in tail and _CREDIT_TAIL.search(tail)):
         return "credit"
-    if _CAPTION_TAIL.search(stripped):
+    if stripped.endswith(")") and _CAPTION_TAIL.search(tail):
         return "caption"
     if first and not has_headline and _is_short_title(stripped, max_words=20):
         return "headline"
@@ -178,17 +214,17 @@ def classify(text: str, *, first: bool = False, has_headline: bool = False) -> s
         return "correction"
     if _UPDATE.match(stripped):
         return "update"
-    if _WIRE_CREDIT.match(stripped) or (_BYLINE.match(stripped) and len(stripped.split()) <= 12):
+    if _WIRE_CREDIT.match(stripped) or (n_words <= 12 and _BYLINE.match(stripped)):
         return "byline"
-    if _BOILERPLATE.search(stripped) and len(stripped.split()) <= 40:
+    if n_words <= 40 and _is_boilerplate(stripped):
         return "boilerplate"
-    if _DATELINE.match(stripped) and len(stripped.split()) <= 6:
+    if n_words <= 6 and _DATELINE.match(stripped):
         if stripped.isupper() and len(stripped.split()) <= 3 and "," not in stripped:
             return "kicker"
         return "dateline"
-    if stripped.startswith(_QUOTE_START) and len(stripped.split()) >= 5:
+    if stripped.startswith(_QUOTE_START) and n_words >= 5:
         return "quote"
-    if _is_heading(stripped):
+    if n_words <= 12 and _is_heading(stripped):
         return "heading"
     return "body"
 

@@ -12,9 +12,11 @@ those that stayed.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from .text import Paragraph, normalise
@@ -36,44 +38,55 @@ class SlotEvidence:
         return self.swapped / total if total else 0.0
 
 
+_EDGE_PUNCT = re.compile(r"^\W+|\W+$")
+
+
 def _anchor_flags(tokens: list[str]) -> list[bool]:
     """Which tokens are names or figures: any digit, or a capitalised word
     that does not open a sentence."""
     flags: list[bool] = []
-    previous = ""
-    for i, token in enumerate(tokens):
-        if any(ch.isdigit() for ch in token):
+    sentence_start = True
+    for token in tokens:
+        if not token.isalpha() and any(ch.isdigit() for ch in token):
             flags.append(True)
         else:
-            sentence_start = i == 0 or bool(_SENTENCE_END.search(previous))
             flags.append(token[:1].isupper() and not sentence_start)
-        previous = token
+        sentence_start = not token[-1:].isalnum() and bool(_SENTENCE_END.search(token))
     return flags
 
 
-def _tokens_with_punct(text: str) -> list[str]:
+@functools.lru_cache(maxsize=1 << 16)
+def _slots(text: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
+    """A normalised paragraph's bare words and which are names or figures;
+    cached because one article takes part in many candidate pairs."""
     # keep the sentence punctuation attached so sentence starts are visible
-    return normalise(text).split()
+    raw = text.split()
+    words = tuple(token if token.isalnum() else _EDGE_PUNCT.sub("", token) for token in raw)
+    return words, tuple(_anchor_flags(raw))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _content(paragraphs: tuple[Paragraph, ...]) -> tuple[str, ...]:
+    return tuple(normalise(p.text) for p in paragraphs if p.is_content)
 
 
 def slot_conflicts(old: tuple[Paragraph, ...], new: tuple[Paragraph, ...], *, min_ratio: float = 60.0) -> SlotEvidence:
-    old_texts = [normalise(p.text) for p in old if p.is_content]
-    new_texts = [normalise(p.text) for p in new if p.is_content]
+    old_texts, new_texts = _content(old), _content(new)
     if not old_texts or not new_texts:
         return SlotEvidence(0, 0)
     kept = swapped = 0
-    old_lower = [t.lower() for t in old_texts]
-    for text in new_texts:
-        if text in old_texts:
+    known = set(old_texts)
+    fresh = [text for text in new_texts if text not in known]
+    if not fresh:
+        return SlotEvidence(0, 0)
+    # One C call scores every fresh paragraph against every old one.
+    scores = process.cdist([t.lower() for t in fresh], [t.lower() for t in old_texts], scorer=fuzz.ratio, score_cutoff=min_ratio)
+    for text, row in zip(fresh, scores, strict=True):
+        best = int(row.argmax())
+        if row[best] < min_ratio or row[best] == 0:
             continue
-        match = process.extractOne(text.lower(), old_lower, scorer=fuzz.ratio, score_cutoff=min_ratio)
-        if match is None:
-            continue
-        a_raw = _tokens_with_punct(old_texts[match[2]])
-        b_raw = _tokens_with_punct(text)
-        a_flags, b_flags = _anchor_flags(a_raw), _anchor_flags(b_raw)
-        a_words = [re.sub(r"^\W+|\W+$", "", t) for t in a_raw]
-        b_words = [re.sub(r"^\W+|\W+$", "", t) for t in b_raw]
+        a_words, a_flags = _slots(old_texts[best])
+        b_words, b_flags = _slots(text)
         matcher = difflib.SequenceMatcher(None, a_words, b_words, autojunk=False)
         for op, i1, i2, j1, j2 in matcher.get_opcodes():
             if op == "equal":
@@ -85,11 +98,14 @@ def slot_conflicts(old: tuple[Paragraph, ...], new: tuple[Paragraph, ...], *, mi
 
 def shared_paragraphs(old: tuple[Paragraph, ...], new: tuple[Paragraph, ...], *, min_ratio: float = 80.0) -> int:
     """Body paragraphs of ``new`` that appear in ``old`` copied or lightly edited."""
-    old_texts = [normalise(p.text).lower() for p in old if p.is_content]
-    if not old_texts:
+    old_texts = [text.lower() for text in _content(old)]
+    new_texts = [text.lower() for text in _content(new)]
+    if not old_texts or not new_texts:
         return 0
-    count = 0
-    for p in new:
-        if p.is_content and process.extractOne(normalise(p.text).lower(), old_texts, scorer=fuzz.ratio, score_cutoff=min_ratio):
-            count += 1
-    return count
+    known = set(old_texts)
+    edited = [text for text in new_texts if text not in known]
+    copied = len(new_texts) - len(edited)
+    if not edited:
+        return copied
+    scores = process.cdist(edited, old_texts, scorer=fuzz.ratio, score_cutoff=min_ratio)
+    return copied + int(np.count_nonzero((scores >= min_ratio).any(axis=1)))

@@ -10,7 +10,10 @@ from hypothesis import strategies as st
 from storydiff.index import band_keys, pairs_from_keys
 from storydiff.signature import SignatureParams, comparison_words, minhash_matrix, reference_shingles, shingle_hash, shingle_hashes
 
-TEXT = st.text(alphabet=st.sampled_from(list("ab cdé—“”’.,\n1 2ΩЖ")), max_size=120)
+TEXT = st.text(
+    alphabet=st.sampled_from(list("ab cdé—“”’.,\n1 2ΩЖAZ_`\x00\t\u00ad\u200b\ufeffﬁＡΣςİ\u3000-")) | st.characters(codec="utf-8"),
+    max_size=120,
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -58,3 +61,21 @@ def test_pairs_from_keys_equals_brute_force(key_list: list[int]) -> None:
         if i != j and key_list[i] == key_list[j] and docs[i] != docs[j]
     }
     assert got == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(TEXT, min_size=1, max_size=8))
+def test_batching_and_tiling_do_not_change_values(texts: list[str]) -> None:
+    import storydiff.signature as signature
+
+    whole = shingle_hashes(texts, 3)
+    signatures = minhash_matrix(*whole, SignatureParams())
+    saved = signature._BATCH_BYTES, signature._TILE_SHINGLES
+    signature._BATCH_BYTES, signature._TILE_SHINGLES = 16, 4
+    try:
+        batched = shingle_hashes(texts, 3)
+        tiled = minhash_matrix(*batched, SignatureParams())
+    finally:
+        signature._BATCH_BYTES, signature._TILE_SHINGLES = saved
+    assert np.array_equal(whole[0], batched[0]) and np.array_equal(whole[1], batched[1])
+    assert np.array_equal(signatures, tiled)

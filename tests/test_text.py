@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import pytest
 from conftest import FIXTURES
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storydiff.text import build_paragraphs, classify, normalise, segment, words
 
@@ -57,3 +59,20 @@ def test_heading_between_body_paragraphs_and_caption_above_credit() -> None:
         ]
     )
     assert [p.kind for p in paragraphs] == ["headline", "body", "heading", "body", "caption", "credit"]
+
+
+def _slow_normalise(text: str) -> str:
+    """The definition: NFKC, the fold table, '--' to '-', whitespace runs to one space."""
+    import re
+    import unicodedata
+
+    from storydiff.text import _FOLD
+
+    folded = unicodedata.normalize("NFKC", text).translate(_FOLD).replace("--", "-")
+    return re.sub(r"\s+", " ", folded).strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab -`\n\t\u00a0\u2019\u201c\u2014\u00ad\ufb01\u2011\u3000.")) | st.characters(), max_size=60))
+def test_fast_normalise_matches_its_definition(text: str) -> None:
+    assert normalise(text) == _slow_normalise(text)

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 PARAGRAPH = "\u00b6"
+MIN_WORDS, MAX_WORDS = 400, 1200
 DEFAULT_DATA = os.environ.get("STORYDIFF_DATA", str(Path(__file__).resolve().parents[2] / "shared" / "data"))
 _SYLLABLES = [
     "ka",
@@ -186,6 +187,20 @@ class Story:
         return [" ".join(p) for p in out if p]
 
 
+def _clamp(paragraphs: list[str], spare: list[str]) -> list[str]:
+    """Top up from ``spare`` (paragraph marks do not count as words) and trim to the word range."""
+    body = list(paragraphs)
+    for extra in spare:
+        if _words(body) >= MIN_WORDS:
+            break
+        body.append(extra)
+    while _words(body) > MAX_WORDS and len(body) > 1:
+        body.pop()
+    if _words(body) > MAX_WORDS:
+        body = [" ".join(body[0].split()[:MAX_WORDS])]
+    return body
+
+
 @dataclass(frozen=True)
 class GeneratedArticle:
     story: int
@@ -210,12 +225,19 @@ def _edit(paragraph: str, rng: np.random.Generator, story: Story, filler: list[s
     return " ".join(words)
 
 
+def _words(body: list[str]) -> int:
+    return sum(len(p.split()) for p in body)
+
+
 def next_version(previous: list[str], fresh: list[str], rng: np.random.Generator, story: Story) -> list[str]:
+    """Drop, edit, move and add paragraphs, staying within 400-1200 words."""
     body = list(previous)
     filler = " ".join(fresh).split()
     for _ in range(int(rng.integers(0, 3))):
         if len(body) > 3:
-            del body[int(rng.integers(1, len(body)))]
+            victim = int(rng.integers(1, len(body)))
+            if _words(body) - len(body[victim].split()) >= MIN_WORDS:
+                del body[victim]
     for i in range(len(body)):
         if rng.random() < 0.15:
             body[i] = _edit(body[i], rng, story, filler)
@@ -223,7 +245,8 @@ def next_version(previous: list[str], fresh: list[str], rng: np.random.Generator
         moved = body.pop(int(rng.integers(0, len(body) // 2)))
         body.insert(int(rng.integers(len(body) // 2, len(body))), moved)
     for paragraph in fresh:
-        body.insert(int(rng.integers(1, len(body) + 1)), paragraph)
+        if _words(body) + len(paragraph.split()) <= MAX_WORDS:
+            body.insert(int(rng.integers(1, len(body) + 1)), paragraph)
     return body
 
 
@@ -240,13 +263,13 @@ def generate(chain: Chain, n_articles: int, seed: int = 7, batch: int = 20000) -
     story_index = 0
     while story_index < len(plan):
         stories = plan[story_index : story_index + batch]
-        lengths = rng.integers(400, 1201, len(stories))
+        lengths = rng.integers(MIN_WORDS, MAX_WORDS + 1, len(stories))
         extra = rng.integers(40, 160, len(stories))
         bodies = sample(chain, lengths, rng)
         additions = sample(chain, extra * 4, rng)
         for k, versions in enumerate(stories):
             story = Story(chain, rng)
-            paragraphs = story.paragraphs(bodies[k])
+            paragraphs = _clamp(story.paragraphs(bodies[k]), story.paragraphs(additions[k]))
             headline = " ".join(paragraphs[0].split()[:9]).rstrip(",.;:")
             fresh_pool = story.paragraphs(additions[k])
             body = paragraphs

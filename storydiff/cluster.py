@@ -17,7 +17,7 @@ import numpy as np
 from .corpus import natural_key
 from .index import candidate_pairs
 from .model import Article
-from .signature import SignatureParams, default_workers, minhash_matrix, shingle_hashes
+from .signature import SignatureParams, default_workers, minhash_matrix, shingle_hashes, warm_tables
 from .verify import shared_paragraphs, slot_conflicts
 
 ORDER_BY = ("time", "name", "given")
@@ -142,13 +142,27 @@ def signatures_of(shingled: Shingled, params: ClusterParams, chunk: int = 4000) 
         return np.concatenate(list(pool.map(_minhash_chunk, jobs)))
 
 
-def _all_shingles(texts: Sequence[str], k: int, workers: int, chunk: int = 2000) -> tuple[np.ndarray, np.ndarray]:
-    jobs = [(list(texts[i : i + chunk]), k) for i in range(0, len(texts), chunk)]
-    if workers > 1 and len(jobs) > 1:
-        with _pool(workers) as pool:
-            results = list(pool.map(_shingle_chunk, jobs))
+#: Texts that forked shingling workers read (inherited memory, nothing pickled).
+_FORKED_TEXTS: list[Sequence[str]] = []
+
+
+def _shingle_forked(job: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    first, last, k = job
+    return _shingle_chunk((list(_FORKED_TEXTS[0][first:last]), k))
+
+
+def _all_shingles(texts: Sequence[str], k: int, workers: int, chunk: int = 500) -> tuple[np.ndarray, np.ndarray]:
+    bounds = [(i, min(len(texts), i + chunk)) for i in range(0, len(texts), chunk)]
+    if workers > 1 and len(bounds) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        _FORKED_TEXTS[:] = [texts]
+        warm_tables()  # built once here, inherited by every worker
+        try:
+            with _pool(workers) as pool:
+                results = list(pool.map(_shingle_forked, [(first, last, k) for first, last in bounds]))
+        finally:
+            _FORKED_TEXTS.clear()
     else:
-        results = [_shingle_chunk(job) for job in jobs]
+        results = [_shingle_chunk((list(texts[first:last]), k)) for first, last in bounds]
     if not results:
         return np.zeros(0, np.uint32), np.zeros(1, np.int64)
     hashes = np.concatenate([r[0] for r in results])
@@ -163,11 +177,15 @@ def _drop_common(hashes: np.ndarray, offsets: np.ndarray, cap: int) -> tuple[np.
     hashes are unique, so a value's count is its document frequency)."""
     if hashes.size == 0:
         return hashes, offsets
-    values, counts = np.unique(hashes, return_counts=True)
-    common = values[counts > cap]
+    ordered = np.sort(hashes)
+    run_starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    counts = np.diff(np.concatenate((run_starts, [ordered.size])))
+    common = ordered[run_starts[counts > cap]]
     if common.size == 0:
         return hashes, offsets
-    keep = ~np.isin(hashes, common)
+    # ``common`` is sorted and small: a binary search per hash beats np.isin's sort.
+    at = np.minimum(np.searchsorted(common, hashes), common.size - 1)
+    keep = common[at] != hashes
     owners = np.repeat(np.arange(offsets.size - 1), np.diff(offsets))
     new_offsets = np.zeros_like(offsets)
     np.cumsum(np.bincount(owners[keep], minlength=offsets.size - 1), out=new_offsets[1:])

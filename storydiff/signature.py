@@ -348,5 +348,11 @@ _TILE_SHINGLES = 1 << 14
 _TILE_PERMUTATIONS = 32
 
 
+def warm_tables() -> None:
+    """Build the lookup tables now, so forked workers inherit them."""
+    _byte_powers(_BATCH_BYTES)
+    _is_word_codepoint(np.zeros(1, np.uint32))
+
+
 def default_workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))

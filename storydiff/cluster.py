@@ -142,19 +142,21 @@ def signatures_of(shingled: Shingled, params: ClusterParams, chunk: int = 4000) 
         return np.concatenate(list(pool.map(_minhash_chunk, jobs)))
 
 
-#: Texts that forked shingling workers read (inherited memory, nothing pickled).
-_FORKED_TEXTS: list[Sequence[str]] = []
+#: Articles that forked shingling workers read (inherited memory, nothing pickled).
+_FORKED_TEXTS: list[Sequence[Article]] = []
 
 
 def _shingle_forked(job: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
     first, last, k = job
-    return _shingle_chunk((list(_FORKED_TEXTS[0][first:last]), k))
+    return _shingle_chunk(([a.body for a in _FORKED_TEXTS[0][first:last]], k))
 
 
-def _all_shingles(texts: Sequence[str], k: int, workers: int, chunk: int = 500) -> tuple[np.ndarray, np.ndarray]:
-    bounds = [(i, min(len(texts), i + chunk)) for i in range(0, len(texts), chunk)]
+def _all_shingles(articles: Sequence[Article], k: int, workers: int, chunk: int = 500) -> tuple[np.ndarray, np.ndarray]:
+    """Shingle hashes of every article's body; the bodies are joined in the
+    workers so the parent never holds them all at once."""
+    bounds = [(i, min(len(articles), i + chunk)) for i in range(0, len(articles), chunk)]
     if workers > 1 and len(bounds) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        _FORKED_TEXTS[:] = [texts]
+        _FORKED_TEXTS[:] = [articles]
         warm_tables()  # built once here, inherited by every worker
         try:
             with _pool(workers) as pool:
@@ -162,7 +164,7 @@ def _all_shingles(texts: Sequence[str], k: int, workers: int, chunk: int = 500) 
         finally:
             _FORKED_TEXTS.clear()
     else:
-        results = [_shingle_chunk((list(texts[first:last]), k)) for first, last in bounds]
+        results = [_shingle_chunk(([a.body for a in articles[first:last]], k)) for first, last in bounds]
     if not results:
         return np.zeros(0, np.uint32), np.zeros(1, np.int64)
     hashes = np.concatenate([r[0] for r in results])
@@ -178,17 +180,21 @@ def _drop_common(hashes: np.ndarray, offsets: np.ndarray, cap: int) -> tuple[np.
     if hashes.size == 0:
         return hashes, offsets
     ordered = np.sort(hashes)
-    run_starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-    counts = np.diff(np.concatenate((run_starts, [ordered.size])))
-    common = ordered[run_starts[counts > cap]]
+    # In sorted order a value occurs more than ``cap`` times exactly when it
+    # equals the value ``cap`` places further on.
+    common = np.unique(ordered[cap:][ordered[cap:] == ordered[:-cap]]) if ordered.size > cap else ordered[:0]
+    del ordered
     if common.size == 0:
         return hashes, offsets
-    # ``common`` is sorted and small: a binary search per hash beats np.isin's sort.
-    at = np.minimum(np.searchsorted(common, hashes), common.size - 1)
-    keep = common[at] != hashes
-    owners = np.repeat(np.arange(offsets.size - 1), np.diff(offsets))
-    new_offsets = np.zeros_like(offsets)
-    np.cumsum(np.bincount(owners[keep], minlength=offsets.size - 1), out=new_offsets[1:])
+    # ``common`` is sorted and small: a binary search per hash beats np.isin's
+    # sort; in slices, so the int64 positions never exist for all hashes at once.
+    keep = np.empty(hashes.size, bool)
+    for low in range(0, hashes.size, 1 << 22):
+        part = hashes[low : low + (1 << 22)]
+        keep[low : low + part.size] = common[np.minimum(np.searchsorted(common, part), common.size - 1)] != part
+    kept_before = np.zeros(hashes.size + 1, np.int32 if hashes.size < 2**31 - 1 else np.int64)
+    np.cumsum(keep, out=kept_before[1:])
+    new_offsets = kept_before[offsets].astype(np.int64)
     return hashes[keep], new_offsets
 
 
@@ -217,7 +223,7 @@ class Shingled:
 
 def shingle_articles(articles: Sequence[Article], params: ClusterParams) -> Shingled:
     workers = params.workers or default_workers()
-    hashes, offsets = _all_shingles([a.body for a in articles], params.signature.shingle_size, workers)
+    hashes, offsets = _all_shingles(articles, params.signature.shingle_size, workers)
     hashes, offsets = _drop_common(hashes, offsets, params.df_cap(len(articles)))
     return Shingled(hashes, offsets)
 

@@ -404,9 +404,10 @@ def _jsonl_chunk(job: tuple[str, int, list[bytes], LoadOptions]) -> list[LoadEve
 
 def _jsonl_parallel(shown: str, handle: BinaryIO, options: LoadOptions, position: int) -> Iterator[LoadEvent]:
     """Parse chunks of lines on a process pool, yielding events in file order."""
+    import collections
     import itertools
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     def jobs() -> Iterator[tuple[str, int, list[bytes], LoadOptions]]:
         number = 1
@@ -417,13 +418,19 @@ def _jsonl_parallel(shown: str, handle: BinaryIO, options: LoadOptions, position
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     seen_any = False
     with ProcessPoolExecutor(max_workers=options.workers, mp_context=context) as pool:
-        for events in pool.map(_jsonl_chunk, jobs()):
-            for event in events:
-                if isinstance(event, Article):
-                    event = dataclasses.replace(event, position=position)
-                    position += 1
-                    seen_any = True
-                yield event
+        # Executor.map would read the whole feed up front; keep a small window in flight.
+        pending: collections.deque[Future[list[LoadEvent]]] = collections.deque()
+        window = 2 * options.workers
+        for job in itertools.chain(jobs(), [None]):
+            if job is not None:
+                pending.append(pool.submit(_jsonl_chunk, job))
+            while pending and (job is None or len(pending) > window):
+                for event in pending.popleft().result():
+                    if isinstance(event, Article):
+                        event = dataclasses.replace(event, position=position)
+                        position += 1
+                        seen_any = True
+                    yield event
     if not seen_any:
         yield Skipped(shown, "no article in this feed; each line must be one JSON article")
 

@@ -3,8 +3,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import SEEDS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storydiff.cluster import ClusterParams, cluster_articles, order_versions
 from storydiff.corpus import load
@@ -128,3 +131,17 @@ def test_order_by_given_uses_command_line_order(tmp_path: Path) -> None:
 def test_parameters_are_checked_up_front() -> None:
     with pytest.raises(ValueError, match="min_jaccard must be between 0 and 1, got 1.5"):
         ClusterParams(min_jaccard=1.5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sets(st.integers(0, 40), max_size=25), min_size=1, max_size=30), st.integers(1, 6))
+def test_drop_common_equals_counting_reference(docs: list[set[int]], cap: int) -> None:
+    from storydiff.cluster import _drop_common
+
+    arrays = [np.array(sorted(d), dtype=np.uint32) for d in docs]
+    hashes = np.concatenate(arrays)
+    offsets = np.concatenate(([0], np.cumsum([a.size for a in arrays]))).astype(np.int64)
+    kept, new_offsets = _drop_common(hashes, offsets, cap)
+    frequency = {v: sum(v in d for d in docs) for d in docs for v in d}
+    for i, d in enumerate(docs):
+        assert kept[new_offsets[i] : new_offsets[i + 1]].tolist() == sorted(v for v in d if frequency[v] <= cap)

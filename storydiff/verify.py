@@ -21,7 +21,6 @@ from rapidfuzz import fuzz, process
 
 from .text import Paragraph, normalise
 
-_TOKEN = re.compile(r"\w+(?:[.,:]\d+)*")
 _SENTENCE_END = re.compile(r"[.!?]\W*$")
 
 

@@ -361,6 +361,27 @@ def _cluster_id(oldest: Article, taken: set[str]) -> str:
     return candidate
 
 
+_FORKED_ARTICLES: list[Sequence[Article]] = []
+
+
+def _shared_forked(pairs: list[tuple[int, int]]) -> list[int]:
+    articles = _FORKED_ARTICLES[0]
+    return [shared_paragraphs(articles[a].paragraphs, articles[b].paragraphs) for a, b in pairs]
+
+
+def _shared_counts(articles: Sequence[Article], pairs: list[tuple[int, int]], workers: int) -> list[int]:
+    """Shared paragraphs of each (partner, member) pair, on every worker when many."""
+    if workers <= 1 or len(pairs) < 4000 or "fork" not in multiprocessing.get_all_start_methods():
+        return [shared_paragraphs(articles[a].paragraphs, articles[b].paragraphs) for a, b in pairs]
+    _FORKED_ARTICLES[:] = [articles]
+    try:
+        chunks = [pairs[i : i + 1000] for i in range(0, len(pairs), 1000)]
+        with _pool(workers) as pool:
+            return [count for chunk in pool.map(_shared_forked, chunks) for count in chunk]
+    finally:
+        _FORKED_ARTICLES.clear()
+
+
 def assemble(
     articles: Sequence[Article], components: list[list[int]], edges: list[Edge], shingled: Shingled, params: ClusterParams
 ) -> tuple[Cluster, ...]:
@@ -373,11 +394,12 @@ def assemble(
         ordered, source = order_versions([articles[i] for i in members], params.order_by)
         drafts.append((ordered, source))
     drafts.sort(key=lambda d: (len(d[0]) == 1, _filename_key(d[0][0])))
-    taken: set[str] = set()
-    clusters: list[Cluster] = []
-    for ordered, source in drafts:
+    # First the link of every later version, then the (costly) shared-paragraph
+    # counts for all of them at once, then the clusters.
+    placed: list[list[tuple[int, Similarity | None, Edge | None]]] = []
+    for ordered, _ in drafts:
         first = index_of[id(ordered[0])]
-        out: list[Member] = [Member(ordered[0], None, None)]
+        rows: list[tuple[int, Similarity | None, Edge | None]] = [(first, None, None)]
         for position, article in enumerate(ordered[1:], 1):
             me = index_of[id(article)]
             to_first, _ = shingled.similarity(first, me)
@@ -385,20 +407,29 @@ def assemble(
             options = [by_pair[(me, o)] for o in earlier if (me, o) in by_pair] or [
                 by_pair[(me, index_of[id(a)])] for a in ordered if (me, index_of[id(a)]) in by_pair
             ]
+            best = max(options, key=lambda e: (e.strength, -min(e.a, e.b))) if options else None
+            rows.append((me, Similarity(_round(to_first.jaccard), _round(to_first.containment)), best))
+        placed.append(rows)
+    wanted = [(best.b if best.a == me else best.a, me) for rows in placed for me, _, best in rows if best is not None]
+    shared = dict(zip(wanted, _shared_counts(articles, wanted, params.workers or default_workers()), strict=True))
+    taken: set[str] = set()
+    clusters: list[Cluster] = []
+    for (ordered, source), rows in zip(drafts, placed, strict=True):
+        out: list[Member] = []
+        for me, to_first, best in rows:
             link = None
-            if options:
-                best = max(options, key=lambda e: (e.strength, -min(e.a, e.b)))
-                partner = articles[best.b if best.a == me else best.a]
+            if best is not None:
+                partner_index = best.b if best.a == me else best.a
+                partner = articles[partner_index]
                 link = Link(
                     partner=partner.id,
                     partner_path=partner.path,
                     jaccard=_round(best.similarity.jaccard),
                     containment=_round(best.similarity.containment),
-                    shared_paragraphs=shared_paragraphs(partner.paragraphs, article.paragraphs),
+                    shared_paragraphs=shared[(partner_index, me)],
                 )
-            out.append(Member(article, Similarity(_round(to_first.jaccard), _round(to_first.containment)), link))
-        label = ordered[-1].headline
-        clusters.append(Cluster(_cluster_id(ordered[0], taken), label, source, tuple(out)))
+            out.append(Member(articles[me], to_first, link))
+        clusters.append(Cluster(_cluster_id(ordered[0], taken), ordered[-1].headline, source, tuple(out)))
     return tuple(clusters)
 
 

@@ -402,13 +402,13 @@ def assemble(
         rows: list[tuple[int, Similarity | None, Edge | None]] = [(first, None, None)]
         for position, article in enumerate(ordered[1:], 1):
             me = index_of[id(article)]
-            to_first, _ = shingled.similarity(first, me)
+            with_first, _ = shingled.similarity(first, me)
             earlier = [index_of[id(a)] for a in ordered[:position]]
             options = [by_pair[(me, o)] for o in earlier if (me, o) in by_pair] or [
                 by_pair[(me, index_of[id(a)])] for a in ordered if (me, index_of[id(a)]) in by_pair
             ]
             best = max(options, key=lambda e: (e.strength, -min(e.a, e.b))) if options else None
-            rows.append((me, Similarity(_round(to_first.jaccard), _round(to_first.containment)), best))
+            rows.append((me, Similarity(_round(with_first.jaccard), _round(with_first.containment)), best))
         placed.append(rows)
     wanted = [(best.b if best.a == me else best.a, me) for rows in placed for me, _, best in rows if best is not None]
     shared = dict(zip(wanted, _shared_counts(articles, wanted, params.workers or default_workers()), strict=True))

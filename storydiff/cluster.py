@@ -7,9 +7,7 @@ candidate pairs -> verified links -> cohesive components -> ordered clusters``.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -19,6 +17,7 @@ from .index import candidate_pairs
 from .model import Article
 from .signature import SignatureParams, default_workers, minhash_matrix, shingle_hashes, warm_tables
 from .verify import shared_paragraphs, slot_conflicts
+from .workers import forked_map, process_pool
 
 ORDER_BY = ("time", "name", "given")
 Progress = Callable[[str, int, int], None]
@@ -118,11 +117,6 @@ def _shingle_chunk(args: tuple[list[str], int]) -> tuple[np.ndarray, np.ndarray]
     return hashes, np.diff(offsets)
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
-
-
 def _minhash_chunk(args: tuple[np.ndarray, np.ndarray, SignatureParams]) -> np.ndarray:
     return minhash_matrix(*args)
 
@@ -138,33 +132,22 @@ def signatures_of(shingled: Shingled, params: ClusterParams, chunk: int = 4000) 
         last = min(n, first + chunk)
         lo, hi = shingled.offsets[first], shingled.offsets[last]
         jobs.append((shingled.hashes[lo:hi], shingled.offsets[first : last + 1] - lo, params.signature))
-    with _pool(workers) as pool:
+    with process_pool(workers) as pool:
         return np.concatenate(list(pool.map(_minhash_chunk, jobs)))
 
 
-#: Articles that forked shingling workers read (inherited memory, nothing pickled).
-_FORKED_TEXTS: list[Sequence[Article]] = []
-
-
-def _shingle_forked(job: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+def _shingle_range(articles: Sequence[Article], job: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
     first, last, k = job
-    return _shingle_chunk(([a.body for a in _FORKED_TEXTS[0][first:last]], k))
+    return _shingle_chunk(([a.body for a in articles[first:last]], k))
 
 
 def _all_shingles(articles: Sequence[Article], k: int, workers: int, chunk: int = 500) -> tuple[np.ndarray, np.ndarray]:
     """Shingle hashes of every article's body; the bodies are joined in the
     workers so the parent never holds them all at once."""
-    bounds = [(i, min(len(articles), i + chunk)) for i in range(0, len(articles), chunk)]
-    if workers > 1 and len(bounds) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        _FORKED_TEXTS[:] = [articles]
+    jobs = [(i, min(len(articles), i + chunk), k) for i in range(0, len(articles), chunk)]
+    if workers > 1 and len(jobs) > 1:
         warm_tables()  # built once here, inherited by every worker
-        try:
-            with _pool(workers) as pool:
-                results = list(pool.map(_shingle_forked, [(first, last, k) for first, last in bounds]))
-        finally:
-            _FORKED_TEXTS.clear()
-    else:
-        results = [_shingle_chunk(([a.body for a in articles[first:last]], k)) for first, last in bounds]
+    results = forked_map(_shingle_range, articles, jobs, workers)
     if not results:
         return np.zeros(0, np.uint32), np.zeros(1, np.int64)
     hashes = np.concatenate([r[0] for r in results])
@@ -260,28 +243,17 @@ def _verify(articles: Sequence[Article], shingled: Shingled, pairs: np.ndarray, 
     return edges
 
 
-#: What forked verification workers read (inherited memory, nothing pickled).
-_FORKED: list[tuple[Sequence[Article], Shingled, ClusterParams]] = []
-
-
-def _verify_forked(pairs: np.ndarray) -> list[Edge]:
-    articles, shingled, params = _FORKED[0]
+def _verify_chunk(state: tuple[Sequence[Article], Shingled, ClusterParams], pairs: np.ndarray) -> list[Edge]:
+    articles, shingled, params = state
     return _verify(articles, shingled, pairs, params)
 
 
 def verified_edges(articles: Sequence[Article], shingled: Shingled, pairs: np.ndarray, params: ClusterParams) -> list[Edge]:
     """Candidate pairs that pass the similarity floors and the template guard,
-    checked on every worker when there are many (forked workers share the
-    articles instead of receiving copies)."""
+    checked on every worker when there are many."""
     workers = params.workers or default_workers()
-    if workers <= 1 or len(pairs) < 4000 or "fork" not in multiprocessing.get_all_start_methods():
-        return _verify(articles, shingled, pairs, params)
-    _FORKED[:] = [(articles, shingled, params)]
-    try:
-        with _pool(workers) as pool:
-            return [edge for chunk in pool.map(_verify_forked, np.array_split(pairs, workers * 4)) for edge in chunk]
-    finally:
-        _FORKED.clear()
+    chunks = np.array_split(pairs, workers * 4) if workers > 1 and len(pairs) >= 4000 else [pairs]
+    return [edge for chunk in forked_map(_verify_chunk, (articles, shingled, params), chunks, workers) for edge in chunk]
 
 
 class _Components:
@@ -361,25 +333,14 @@ def _cluster_id(oldest: Article, taken: set[str]) -> str:
     return candidate
 
 
-_FORKED_ARTICLES: list[Sequence[Article]] = []
-
-
-def _shared_forked(pairs: list[tuple[int, int]]) -> list[int]:
-    articles = _FORKED_ARTICLES[0]
+def _shared_chunk(articles: Sequence[Article], pairs: list[tuple[int, int]]) -> list[int]:
     return [shared_paragraphs(articles[a].paragraphs, articles[b].paragraphs) for a, b in pairs]
 
 
 def _shared_counts(articles: Sequence[Article], pairs: list[tuple[int, int]], workers: int) -> list[int]:
     """Shared paragraphs of each (partner, member) pair, on every worker when many."""
-    if workers <= 1 or len(pairs) < 4000 or "fork" not in multiprocessing.get_all_start_methods():
-        return [shared_paragraphs(articles[a].paragraphs, articles[b].paragraphs) for a, b in pairs]
-    _FORKED_ARTICLES[:] = [articles]
-    try:
-        chunks = [pairs[i : i + 1000] for i in range(0, len(pairs), 1000)]
-        with _pool(workers) as pool:
-            return [count for chunk in pool.map(_shared_forked, chunks) for count in chunk]
-    finally:
-        _FORKED_ARTICLES.clear()
+    chunks = [pairs[i : i + 1000] for i in range(0, len(pairs), 1000)] if workers > 1 and len(pairs) >= 4000 else [pairs]
+    return [count for chunk in forked_map(_shared_chunk, articles, chunks, workers) for count in chunk]
 
 
 def assemble(

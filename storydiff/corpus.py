@@ -406,8 +406,9 @@ def _jsonl_parallel(shown: str, handle: BinaryIO, options: LoadOptions, position
     """Parse chunks of lines on a process pool, yielding events in file order."""
     import collections
     import itertools
-    import multiprocessing
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures import Future
+
+    from .workers import process_pool
 
     def jobs() -> Iterator[tuple[str, int, list[bytes], LoadOptions]]:
         number = 1
@@ -415,9 +416,8 @@ def _jsonl_parallel(shown: str, handle: BinaryIO, options: LoadOptions, position
             yield (shown, number, chunk, options)
             number += len(chunk)
 
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     seen_any = False
-    with ProcessPoolExecutor(max_workers=options.workers, mp_context=context) as pool:
+    with process_pool(options.workers) as pool:
         # Executor.map would read the whole feed up front; keep a small window in flight.
         pending: collections.deque[Future[list[LoadEvent]]] = collections.deque()
         window = 2 * options.workers

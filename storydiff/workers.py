@@ -1,0 +1,48 @@
+"""Process pools for the stages that use every core.
+
+``forked_map`` hands workers large read-only state (articles, shingle
+arrays) by inheritance through fork(), so only the small jobs and results
+are pickled; where fork() is missing it runs in this process instead.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+S = TypeVar("S")
+J = TypeVar("J")
+R = TypeVar("R")
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    context = multiprocessing.get_context("fork" if can_fork() else "spawn")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+#: (function, shared state) for the workers of the forked_map in progress.
+_INHERITED: list[tuple[Callable[[Any, Any], Any], Any]] = []
+
+
+def _run_inherited(job: Any) -> Any:
+    function, shared = _INHERITED[0]
+    return function(shared, job)
+
+
+def forked_map(function: Callable[[S, J], R], shared: S, jobs: Sequence[J], workers: int) -> list[R]:
+    """``[function(shared, job) for job in jobs]``, on ``workers`` forked
+    processes when there is more than one job to share out."""
+    if workers <= 1 or len(jobs) <= 1 or not can_fork():
+        return [function(shared, job) for job in jobs]
+    _INHERITED[:] = [(function, shared)]
+    try:
+        with process_pool(workers) as pool:
+            return list(pool.map(_run_inherited, jobs))
+    finally:
+        _INHERITED.clear()

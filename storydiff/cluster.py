@@ -15,7 +15,7 @@ import numpy as np
 from .corpus import natural_key
 from .index import candidate_pairs
 from .model import Article
-from .signature import SignatureParams, default_workers, minhash_matrix, shingle_hashes, warm_tables
+from .signature import SignatureParams, concatenate_sets, default_workers, minhash_matrix, shingle_hashes, warm_tables
 from .verify import shared_paragraphs, slot_conflicts
 from .workers import forked_map, process_pool
 
@@ -111,12 +111,6 @@ class Clustering:
 # --- shingles in parallel --------------------------------------------------------
 
 
-def _shingle_chunk(args: tuple[list[str], int]) -> tuple[np.ndarray, np.ndarray]:
-    texts, k = args
-    hashes, offsets = shingle_hashes(texts, k)
-    return hashes, np.diff(offsets)
-
-
 def _minhash_chunk(args: tuple[np.ndarray, np.ndarray, SignatureParams]) -> np.ndarray:
     return minhash_matrix(*args)
 
@@ -138,7 +132,7 @@ def signatures_of(shingled: Shingled, params: ClusterParams, chunk: int = 4000) 
 
 def _shingle_range(articles: Sequence[Article], job: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
     first, last, k = job
-    return _shingle_chunk(([a.body for a in articles[first:last]], k))
+    return shingle_hashes([a.body for a in articles[first:last]], k)
 
 
 def _all_shingles(articles: Sequence[Article], k: int, workers: int, chunk: int = 500) -> tuple[np.ndarray, np.ndarray]:
@@ -147,14 +141,7 @@ def _all_shingles(articles: Sequence[Article], k: int, workers: int, chunk: int 
     jobs = [(i, min(len(articles), i + chunk), k) for i in range(0, len(articles), chunk)]
     if workers > 1 and len(jobs) > 1:
         warm_tables()  # built once here, inherited by every worker
-    results = forked_map(_shingle_range, articles, jobs, workers)
-    if not results:
-        return np.zeros(0, np.uint32), np.zeros(1, np.int64)
-    hashes = np.concatenate([r[0] for r in results])
-    sizes = np.concatenate([r[1] for r in results])
-    offsets = np.zeros(sizes.size + 1, np.int64)
-    np.cumsum(sizes, out=offsets[1:])
-    return hashes, offsets
+    return concatenate_sets(forked_map(_shingle_range, articles, jobs, workers))
 
 
 def _drop_common(hashes: np.ndarray, offsets: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray]:

@@ -4,8 +4,9 @@ Values are datasketch-compatible: ``MinHash(num_perm, seed, scheme="affine32",
 hashfunc=shingle_hash)`` fed the same shingles one by one gives the same hash
 values (tests/test_signature.py checks this against datasketch itself). The
 fast path never builds a Python object per shingle: words are hashed from
-bytes, shingles by a polynomial over word hashes, and each permutation is one
-numpy pass with ``minimum.reduceat`` per document.
+bytes, shingles by a polynomial over word hashes, and MinHash takes
+``minimum.reduceat`` per document over cache-sized tiles of shingles and
+permutations.
 """
 
 from __future__ import annotations
@@ -195,13 +196,19 @@ def shingle_hashes(texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray
             last += 1
         parts.append(_hash_batch(prepared[first:last], k))
         first = last
+    return concatenate_sets(parts)
+
+
+def concatenate_sets(parts: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Join ``(hashes, offsets)`` results of consecutive batches of texts."""
     if len(parts) == 1:
         return parts[0]
-    hashes = np.concatenate([h for h, _ in parts])
-    sizes = np.concatenate([np.diff(o) for _, o in parts])
+    if not parts:
+        return np.zeros(0, np.uint32), np.zeros(1, np.int64)
+    sizes = np.concatenate([np.diff(offsets) for _, offsets in parts])
     offsets = np.zeros(sizes.size + 1, np.int64)
     np.cumsum(sizes, out=offsets[1:])
-    return hashes, offsets
+    return np.concatenate([hashes for hashes, _ in parts]), offsets
 
 
 def _hash_batch(prepared: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:

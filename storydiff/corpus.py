@@ -426,13 +426,14 @@ def _jsonl_parallel(shown: str, handle: BinaryIO, options: LoadOptions, position
                 pending.append(pool.submit(_jsonl_chunk, job))
             while pending and (job is None or len(pending) > window):
                 for event in pending.popleft().result():
+                    # Every non-empty line gives an article or a skip, as in _jsonl_lines.
+                    seen_any = True
                     if isinstance(event, Article):
                         event = dataclasses.replace(event, position=position)
                         position += 1
-                        seen_any = True
                     yield event
     if not seen_any:
-        yield Skipped(shown, "no article in this feed; each line must be one JSON article")
+        yield Skipped(shown, "empty file; nothing to load")
 
 
 def _jsonl_lines(

@@ -21,7 +21,7 @@ from .align import Link, align
 from .baselines import difflib_links, minhash_lsh_groups
 from .cluster import ClusterParams, cluster_articles
 from .corpus import load
-from .evaluate import AlignmentCounts, AnswerKey, ClusterScores, key_name, predicted_labels, score_labels
+from .evaluate import AlignmentCounts, AnswerKey, ClusterScores, compare_alignment, key_name, predicted_labels, score_labels
 from .model import Article, Skipped
 from .signature import shingle_hashes
 from .text import normalise
@@ -175,8 +175,6 @@ def gold_files(root: str) -> list[Path]:
 
 def evaluate_alignment(root: str, systems: Sequence[str] = ("storydiff", "difflib"), dataset: str = "") -> AlignmentEvaluation:
     """Align every gold pair under ``root`` with each system and count hits."""
-    from .evaluate import compare_alignment
-
     results: list[PairResult] = []
     for gold_file in gold_files(root):
         gold = json.loads(gold_file.read_text(encoding="utf-8"))

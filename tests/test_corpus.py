@@ -131,6 +131,24 @@ def test_jsonl_streams_and_names_lines(tmp_path: Path) -> None:
     assert "malformed JSON" in corpus.skipped[0].reason
 
 
+def test_parallel_jsonl_gives_the_same_events_as_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import storydiff.corpus as corpus_module
+
+    lines = [json.dumps({"headline": f"Story {i}", "body": f"{BODY} Number {i}."}) for i in range(2500)]
+    lines[7] = "{broken"
+    lines[1800] = ""
+    feed, blank = tmp_path / "feed.jsonl", tmp_path / "blank.jsonl"
+    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    blank.write_text("\n\n", encoding="utf-8")
+    serial = load([str(feed), str(blank)], LoadOptions(workers=1))
+    monkeypatch.setattr(corpus_module, "PARALLEL_JSONL_BYTES", 0)
+    parallel = load([str(feed), str(blank)], LoadOptions(workers=2))
+    assert parallel.articles == serial.articles
+    assert [a.position for a in parallel.articles] == [a.position for a in serial.articles]
+    assert parallel.skipped == serial.skipped
+    assert [s.reason for s in serial.skipped][-1] == "empty file; nothing to load"
+
+
 def test_directory_natural_order_and_hidden_files(tmp_path: Path) -> None:
     for name in ("10_b.txt", "2_a.txt", ".hidden.txt", "notes.png"):
         (tmp_path / name).write_text(BODY, encoding="utf-8")

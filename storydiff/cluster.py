@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 
 import numpy as np
 
@@ -38,8 +39,12 @@ class ClusterParams:
     max_slot_swap: float = 0.3
     bands: int = 64
     passage_sample: int = 8
-    #: Shingles in more articles than this are site or template furniture; 0 = automatic.
-    max_shingle_df: int = 0
+    #: A band or passage key shared by more articles than this is furniture or
+    #: a flood and proposes no pairs. A fixed number rather than a share of the
+    #: corpus, so that whether two articles are candidates depends on the keys
+    #: they share, not on how many articles were loaded beside them (an archive
+    #: index then groups exactly as a batch run does).
+    max_bucket: int = 100
     order_by: str = "time"
     workers: int = 0
 
@@ -48,15 +53,14 @@ class ClusterParams:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {value}")
+        if self.max_bucket < 2:
+            raise ValueError(f"max_bucket must be at least 2, got {self.max_bucket}")
         if self.min_shared < 1:
             raise ValueError(f"min_shared must be at least 1, got {self.min_shared}")
         if self.bands <= 0 or self.signature.num_perm % self.bands:
             raise ValueError(f"bands must divide num_perm {self.signature.num_perm}, got {self.bands}")
         if self.order_by not in ORDER_BY:
             raise ValueError(f"order_by must be one of {', '.join(ORDER_BY)}, got {self.order_by!r}")
-
-    def df_cap(self, n_docs: int) -> int:
-        return self.max_shingle_df or max(10, n_docs // 1000)
 
     def as_dict(self) -> dict[str, object]:
         out = {key: value for key, value in asdict(self).items() if key not in ("signature", "workers")}
@@ -144,33 +148,9 @@ def _all_shingles(articles: Sequence[Article], k: int, workers: int, chunk: int 
     return concatenate_sets(forked_map(_shingle_range, articles, jobs, workers))
 
 
-def _drop_common(hashes: np.ndarray, offsets: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray]:
-    """Remove shingles found in more than ``cap`` articles (each article's
-    hashes are unique, so a value's count is its document frequency)."""
-    if hashes.size == 0:
-        return hashes, offsets
-    ordered = np.sort(hashes)
-    # In sorted order a value occurs more than ``cap`` times exactly when it
-    # equals the value ``cap`` places further on.
-    common = np.unique(ordered[cap:][ordered[cap:] == ordered[:-cap]]) if ordered.size > cap else ordered[:0]
-    del ordered
-    if common.size == 0:
-        return hashes, offsets
-    # ``common`` is sorted and small: a binary search per hash beats np.isin's
-    # sort; in slices, so the int64 positions never exist for all hashes at once.
-    keep = np.empty(hashes.size, bool)
-    for low in range(0, hashes.size, 1 << 22):
-        part = hashes[low : low + (1 << 22)]
-        keep[low : low + part.size] = common[np.minimum(np.searchsorted(common, part), common.size - 1)] != part
-    kept_before = np.zeros(hashes.size + 1, np.int32 if hashes.size < 2**31 - 1 else np.int64)
-    np.cumsum(keep, out=kept_before[1:])
-    new_offsets = kept_before[offsets].astype(np.int64)
-    return hashes[keep], new_offsets
-
-
 @dataclass(frozen=True)
 class Shingled:
-    """Each article's shingle hashes (sorted, unique, common ones dropped)."""
+    """Each article's shingle hashes (sorted, unique)."""
 
     hashes: np.ndarray
     offsets: np.ndarray
@@ -193,12 +173,28 @@ class Shingled:
 
 def shingle_articles(articles: Sequence[Article], params: ClusterParams) -> Shingled:
     workers = params.workers or default_workers()
-    hashes, offsets = _all_shingles(articles, params.signature.shingle_size, workers)
-    hashes, offsets = _drop_common(hashes, offsets, params.df_cap(len(articles)))
-    return Shingled(hashes, offsets)
+    return Shingled(*_all_shingles(articles, params.signature.shingle_size, workers))
 
 
 # --- linking ---------------------------------------------------------------------
+
+_NO_TIME = datetime.min.replace(tzinfo=timezone.utc)
+
+
+def version_key(article: Article) -> tuple[object, ...]:
+    """Which of two articles is the older, from the articles alone (never from
+    load order, so that ingest order cannot change a verdict)."""
+    time = article.modified or article.published
+    return (time is None, time or _NO_TIME, _filename_key(article), article.id)
+
+
+def canonical_ranks(articles: Sequence[Article]) -> list[int]:
+    """A tie-break order that depends only on the articles themselves."""
+    order = sorted(range(len(articles)), key=lambda i: (articles[i].id, articles[i].path, articles[i].position))
+    ranks = [0] * len(articles)
+    for rank, i in enumerate(order):
+        ranks[i] = rank
+    return ranks
 
 
 @dataclass(frozen=True)
@@ -222,7 +218,7 @@ def _verify(articles: Sequence[Article], shingled: Shingled, pairs: np.ndarray, 
         if similarity.jaccard < params.min_jaccard and similarity.containment < params.min_containment:
             continue
         if similarity.containment < 0.9:
-            older, newer = (a, b) if articles[a].position <= articles[b].position else (b, a)
+            older, newer = (a, b) if version_key(articles[a]) <= version_key(articles[b]) else (b, a)
             evidence = slot_conflicts(articles[older].paragraphs, articles[newer].paragraphs)
             if evidence.swapped >= 3 and evidence.swapped_share > params.max_slot_swap:
                 continue
@@ -264,20 +260,29 @@ class _Components:
         self.members[ra].extend(self.members.pop(rb))
 
 
-def link_components(n: int, edges: list[Edge], shingled: Shingled, params: ClusterParams) -> list[list[int]]:
+def link_components(n: int, edges: list[Edge], shingled: Shingled, params: ClusterParams, ranks: Sequence[int]) -> list[list[int]]:
     """Connected components, strongest links first, where a weak link may only
     join two groups whose members all overlap a little: that stops a chain
-    A-B-C from merging stories A and C that share nothing."""
+    A-B-C from merging stories A and C that share nothing.
+
+    Ties break on ``ranks`` (see :func:`canonical_ranks`), so the result for
+    each connected part of the edge graph depends on that part alone: an
+    archive index recomputes only the part a new article touches."""
     components = _Components(n)
     strong = max(0.5, params.min_containment * 2)
     floor = params.min_containment * 0.4
-    for edge in sorted(edges, key=lambda e: (-e.strength[0], -e.strength[1], e.a, e.b)):
+
+    def edge_order(e: Edge) -> tuple[float, float, int, int]:
+        low, high = sorted((ranks[e.a], ranks[e.b]))
+        return (-e.strength[0], -e.strength[1], low, high)
+
+    for edge in sorted(edges, key=edge_order):
         ra, rb = components.find(edge.a), components.find(edge.b)
         if ra == rb:
             continue
         if edge.similarity.containment < strong and edge.similarity.jaccard < strong:
-            left = sorted(components.members[ra])[:20]
-            right = sorted(components.members[rb])[:20]
+            left = sorted(components.members[ra], key=ranks.__getitem__)[:20]
+            right = sorted(components.members[rb], key=ranks.__getitem__)[:20]
             if any(shingled.similarity(x, y)[0].containment < floor for x in left for y in right):
                 continue
         components.union(edge.a, edge.b)
@@ -331,7 +336,12 @@ def _shared_counts(articles: Sequence[Article], pairs: list[tuple[int, int]], wo
 
 
 def assemble(
-    articles: Sequence[Article], components: list[list[int]], edges: list[Edge], shingled: Shingled, params: ClusterParams
+    articles: Sequence[Article],
+    components: list[list[int]],
+    edges: list[Edge],
+    shingled: Shingled,
+    params: ClusterParams,
+    ranks: Sequence[int],
 ) -> tuple[Cluster, ...]:
     by_pair: dict[tuple[int, int], Edge] = {}
     for edge in edges:
@@ -355,7 +365,7 @@ def assemble(
             options = [by_pair[(me, o)] for o in earlier if (me, o) in by_pair] or [
                 by_pair[(me, index_of[id(a)])] for a in ordered if (me, index_of[id(a)]) in by_pair
             ]
-            best = max(options, key=lambda e: (e.strength, -min(e.a, e.b))) if options else None
+            best = max(options, key=lambda e: (e.strength, -min(ranks[e.a], ranks[e.b]))) if options else None
             rows.append((me, Similarity(_round(with_first.jaccard), _round(with_first.containment)), best))
         placed.append(rows)
     wanted = [(best.b if best.a == me else best.a, me) for rows in placed for me, _, best in rows if best is not None]
@@ -397,9 +407,10 @@ def cluster_articles(articles: Sequence[Article], params: ClusterParams | None =
         shingled.offsets,
         bands=params.bands,
         passage_sample=params.passage_sample,
-        max_bucket=params.df_cap(n),
+        max_bucket=params.max_bucket,
     )
     report("verify", 0, len(pairs))
     edges = verified_edges(articles, shingled, pairs, params)
-    components = link_components(n, edges, shingled, params)
-    return Clustering(params, assemble(articles, components, edges, shingled, params))
+    ranks = canonical_ranks(articles)
+    components = link_components(n, edges, shingled, params, ranks)
+    return Clustering(params, assemble(articles, components, edges, shingled, params, ranks))

@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
 import pytest
 from conftest import SEEDS
 from hypothesis import given, settings
@@ -133,15 +132,36 @@ def test_parameters_are_checked_up_front() -> None:
         ClusterParams(min_jaccard=1.5)
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.sets(st.integers(0, 40), max_size=25), min_size=1, max_size=30), st.integers(1, 6))
-def test_drop_common_equals_counting_reference(docs: list[set[int]], cap: int) -> None:
-    from storydiff.cluster import _drop_common
+def _grouping_document(articles: list[Article]) -> dict[str, object]:
+    from storydiff.report import clusters_document
 
-    arrays = [np.array(sorted(d), dtype=np.uint32) for d in docs]
-    hashes = np.concatenate(arrays)
-    offsets = np.concatenate(([0], np.cumsum([a.size for a in arrays]))).astype(np.int64)
-    kept, new_offsets = _drop_common(hashes, offsets, cap)
-    frequency = {v: sum(v in d for d in docs) for d in docs for v in d}
-    for i, d in enumerate(docs):
-        assert kept[new_offsets[i] : new_offsets[i + 1]].tolist() == sorted(v for v in d if frequency[v] <= cap)
+    return clusters_document(cluster_articles(articles, ClusterParams(workers=1)))
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.permutations(range(7)))
+def test_load_order_never_changes_the_clusters(order: list[int]) -> None:
+    # Two stories that share a template sentence, a rewrite and a loner: the
+    # order articles arrive in must not change a single byte of the result.
+    pool = [
+        article("a/v1.txt", "Dam to be rebuilt", SENTENCES[:6]),
+        article("a/v2.txt", "Dam to be rebuilt, board says", SENTENCES),
+        article("a/v3.txt", "Dam rebuild approved", SENTENCES[2:] + [OTHER[0]]),
+        article("b/bakery.txt", "Bakery opens", OTHER),
+        article("b/bakery-2.txt", "Bakery queues", OTHER[:3] + [SENTENCES[6]]),
+        article("c/x.txt", "Unrelated", [OTHER[3], SENTENCES[7]]),
+        article("c/y.txt", "Also unrelated", [SENTENCES[0]]),
+    ]
+    shuffled = [
+        Article(**{**{f: getattr(pool[i], f) for f in ("path", "paragraphs", "headline")}, "position": n}) for n, i in enumerate(order)
+    ]
+    assert _grouping_document(shuffled) == _grouping_document(pool)
+
+
+def test_a_wire_story_copied_thirty_times_is_one_story() -> None:
+    # Syndication: every partner runs the same copy. A shingle in 31 articles
+    # is not furniture when all 31 are the same story.
+    copies = [article(f"partner-{n:02d}.txt", "Dam to be rebuilt", SENTENCES, n) for n in range(30)]
+    copies.append(article("bakery.txt", "Bakery opens", OTHER, 30))
+    clustering = cluster_articles(copies, ClusterParams(workers=1))
+    assert sorted(len(c.members) for c in clustering.clusters) == [1, 30]

@@ -15,6 +15,8 @@ Two families of keys propose candidate pairs; nothing here decides a link.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -72,6 +74,54 @@ def pairs_from_keys(keys: np.ndarray, docs: np.ndarray, max_bucket: int) -> np.n
     return _decode(np.unique(_pair_codes(keys, docs, max_bucket, n_docs)), n_docs)
 
 
+@dataclass(frozen=True)
+class ArticleKeys:
+    """The keys that propose candidates, as (key, document) rows.
+
+    Both the batch run and the archive index make pairs from these rows with
+    :func:`pairs_from_rows`, so a stored index proposes exactly what a batch
+    run over the same articles proposes."""
+
+    band_keys: np.ndarray
+    band_docs: np.ndarray
+    passage_keys: np.ndarray
+    passage_docs: np.ndarray
+    #: Sampled shingles per document (all of them, whatever their bucket size).
+    sampled: np.ndarray
+
+
+def article_keys(signatures: np.ndarray, hashes: np.ndarray, offsets: np.ndarray, *, bands: int, passage_sample: int) -> ArticleKeys:
+    n_docs = signatures.shape[0]
+    keys = band_keys(signatures, bands)
+    empty = (signatures == np.uint32(0xFFFFFFFF)).all(axis=1)
+    valid = np.repeat(~empty, bands)
+    band_docs = np.repeat(np.arange(n_docs, dtype=np.int64), bands)[valid]
+    if passage_sample > 0 and hashes.size:
+        sampled = np.flatnonzero(hashes % np.uint32(passage_sample) == 0)
+        owners = (np.searchsorted(offsets, sampled, side="right") - 1).astype(np.int64)
+        passage_keys = hashes[sampled].astype(np.uint64)
+    else:
+        owners, passage_keys = np.zeros(0, np.int64), np.zeros(0, np.uint64)
+    return ArticleKeys(keys.ravel()[valid], band_docs, passage_keys, owners, np.bincount(owners, minlength=n_docs))
+
+
+def pairs_from_rows(keys: ArticleKeys, *, max_bucket: int, passage_min_share: float = 0.08) -> np.ndarray:
+    """Band pairs, plus passage pairs that share enough sampled shingles.
+
+    One shared sampled shingle is what two unrelated articles with one stock
+    phrase in common look like; a passage pair needs two, or one that is at
+    least ``passage_min_share`` of the shorter article's sampled shingles
+    (a brief has only a handful). Every bucket must be complete: a row set
+    that holds a key holds every document with that key."""
+    n_docs = max(int(keys.sampled.size), 1)
+    found = [np.unique(_pair_codes(keys.band_keys, keys.band_docs, max_bucket, n_docs))]
+    if keys.passage_keys.size:
+        codes, shared = np.unique(_pair_codes(keys.passage_keys, keys.passage_docs, max_bucket, n_docs), return_counts=True)
+        smaller = np.minimum(keys.sampled[codes // n_docs], keys.sampled[codes % n_docs])
+        found.append(codes[(shared >= 2) | (shared >= passage_min_share * smaller)])
+    return _decode(np.unique(np.concatenate(found)), n_docs)
+
+
 def candidate_pairs(
     signatures: np.ndarray,
     hashes: np.ndarray,
@@ -82,23 +132,6 @@ def candidate_pairs(
     max_bucket: int,
     passage_min_share: float = 0.08,
 ) -> np.ndarray:
-    """Band pairs, plus passage pairs that share enough sampled shingles.
-
-    One shared sampled shingle is what two unrelated articles with one stock
-    phrase in common look like; a passage pair needs two, or one that is at
-    least ``passage_min_share`` of the shorter article's sampled shingles
-    (a brief has only a handful)."""
-    n_docs = signatures.shape[0]
-    keys = band_keys(signatures, bands)
-    empty = (signatures == np.uint32(0xFFFFFFFF)).all(axis=1)
-    doc_ids = np.repeat(np.arange(n_docs), bands)
-    valid = np.repeat(~empty, bands)
-    found = [np.unique(_pair_codes(keys.ravel()[valid], doc_ids[valid], max_bucket, n_docs))]
-    if passage_sample > 0 and hashes.size:
-        sampled = np.flatnonzero(hashes % np.uint32(passage_sample) == 0)
-        owners = np.searchsorted(offsets, sampled, side="right") - 1
-        codes, shared = np.unique(_pair_codes(hashes[sampled].astype(np.uint64), owners, max_bucket, n_docs), return_counts=True)
-        per_doc = np.bincount(owners, minlength=n_docs)
-        smaller = np.minimum(per_doc[codes // n_docs], per_doc[codes % n_docs])
-        found.append(codes[(shared >= 2) | (shared >= passage_min_share * smaller)])
-    return _decode(np.unique(np.concatenate(found)), n_docs)
+    """Every candidate pair of a batch, as a (n, 2) int64 array with a < b."""
+    keys = article_keys(signatures, hashes, offsets, bands=bands, passage_sample=passage_sample)
+    return pairs_from_rows(keys, max_bucket=max_bucket, passage_min_share=passage_min_share)

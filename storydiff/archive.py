@@ -1,0 +1,517 @@
+"""A persistent archive index: feed articles in as they are published and ask
+which story each belongs to.
+
+The index stores what a batch run computes (shingle sets, band and passage
+keys, verified links) and keeps one invariant: its grouping always equals
+``cluster_articles`` over the same articles, whatever the order they came in.
+That holds because
+
+* whether two articles are candidates depends only on the keys they share and
+  on whether each shared key's bucket is still under ``max_bucket`` (the
+  corpus statistic that moves as articles arrive and leave): when a bucket
+  crosses the cap either way, every member is re-checked;
+* verification looks at the two articles only;
+* linking ties break on the articles' own ids, so each connected part of the
+  link graph groups the same alone as inside the whole archive; an ingest
+  regroups only the parts it touched.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import __version__
+from .cluster import (
+    Cluster,
+    Clustering,
+    ClusterParams,
+    Edge,
+    Shingled,
+    Similarity,
+    assemble,
+    canonical_ranks,
+    link_components,
+    order_versions,
+    verified_edges,
+)
+from .index import ArticleKeys, article_keys, pairs_from_rows
+from .model import Article
+from .signature import SignatureParams, minhash_matrix, shingle_hashes
+from .store import IndexMismatch, SqlStore, StoredArticle, open_store
+from .store.sql import KEY_TABLES, SCHEMA_VERSION, NewArticle
+
+BAND_KEY_SCHEME = "storydiff-band/1"
+EdgeRow = tuple[int, int, float, float, int]
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class AddResult:
+    added: tuple[str, ...]
+    #: (path given, path of the article already indexed with the same text)
+    duplicates: tuple[tuple[str, str], ...]
+    stories_touched: int
+
+
+@dataclass(frozen=True)
+class Match:
+    article: Article
+    jaccard: float
+    containment: float
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    story: Cluster | None
+    match: Match | None
+    already_indexed: bool
+
+
+@dataclass(frozen=True)
+class _Signed:
+    shingles: list[np.ndarray]
+    keys: ArticleKeys
+
+
+def _params_record(params: ClusterParams) -> str:
+    record = params.as_dict()
+    record["band_keys"] = BAND_KEY_SCHEME
+    return json.dumps(record, sort_keys=True)
+
+
+def params_from_record(text: str) -> ClusterParams:
+    record = json.loads(text)
+    return ClusterParams(
+        signature=SignatureParams(
+            num_perm=record["num_perm"],
+            seed=record["seed"],
+            shingle_size=record["shingle_size"],
+            scheme=record["scheme"],
+            hash=record["hash"],
+        ),
+        min_jaccard=record["min_jaccard"],
+        min_containment=record["min_containment"],
+        min_shared=record["min_shared"],
+        max_slot_swap=record["max_slot_swap"],
+        bands=record["bands"],
+        passage_sample=record["passage_sample"],
+        max_bucket=record["max_bucket"],
+        order_by=record["order_by"],
+    )
+
+
+def _differences(stored: ClusterParams, wanted: ClusterParams) -> list[str]:
+    old, new = stored.as_dict(), wanted.as_dict()
+    return [f"{key}={old[key]} (asked for {new[key]})" for key in sorted(old) if old[key] != new.get(key)]
+
+
+class Archive:
+    """An index opened with the parameters it was built with."""
+
+    def __init__(self, store: SqlStore, params: ClusterParams) -> None:
+        self.store = store
+        self.params = params
+
+    @classmethod
+    def open(cls, location: str, params: ClusterParams | None = None, *, create: bool = False, workers: int = 1) -> Archive:
+        """Open the index at ``location``; ``params`` (when given) must match
+        the ones it was built with, and are recorded when ``create`` makes it."""
+        store = open_store(location, create=create)
+        try:
+            with store.writing():
+                meta = store.meta() if store.has_table("meta") else {}
+                if not meta:
+                    if not create or store.has_table("articles") or store.table_count():
+                        raise IndexMismatch(
+                            f"{location} is not a storydiff index", "add articles first: storydiff index add PATH... --index FILE"
+                        )
+                    store.create_schema()
+                    chosen = params or ClusterParams()
+                    store.set_meta({"schema": SCHEMA_VERSION, "params": _params_record(chosen), "created_by": f"storydiff {__version__}"})
+                    meta = store.meta()
+            if meta.get("schema") != SCHEMA_VERSION:
+                raise IndexMismatch(
+                    f"{location} has index schema {meta.get('schema')!r}; this storydiff reads {SCHEMA_VERSION!r}",
+                    "rebuild it: storydiff index add PATH... --index NEW_FILE",
+                )
+            record = json.loads(meta["params"])
+            if record.get("band_keys") != BAND_KEY_SCHEME:
+                raise IndexMismatch(f"{location} uses band keys {record.get('band_keys')!r}, not {BAND_KEY_SCHEME!r}", "rebuild the index")
+            stored = params_from_record(meta["params"])
+            if params is not None and _differences(stored, params):
+                raise IndexMismatch(
+                    f"{location} was built with other parameters: {', '.join(_differences(stored, params))}",
+                    "leave the options out to use the index's own, or build a new index with --index NEW_FILE",
+                )
+        except BaseException:
+            store.close()
+            raise
+        return cls(store, ClusterParams(**{**stored.__dict__, "workers": workers}))
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- signatures and keys -----------------------------------------------------------
+
+    def _sign(self, shingle_sets: Sequence[np.ndarray]) -> ArticleKeys:
+        shingled = _shingled(shingle_sets)
+        signatures = minhash_matrix(shingled.hashes, shingled.offsets, self.params.signature)
+        return article_keys(
+            signatures, shingled.hashes, shingled.offsets, bands=self.params.bands, passage_sample=self.params.passage_sample
+        )
+
+    def shingle(self, articles: Sequence[Article]) -> list[np.ndarray]:
+        hashes, offsets = shingle_hashes([a.body for a in articles], self.params.signature.shingle_size)
+        return [hashes[offsets[i] : offsets[i + 1]] for i in range(len(articles))]
+
+    def _key_rows(self, keys: ArticleKeys, docs: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        return {"bands": (keys.band_keys, docs[keys.band_docs]), "passages": (keys.passage_keys, docs[keys.passage_docs])}
+
+    # -- adding ------------------------------------------------------------------------
+
+    def add(self, articles: Sequence[Article], *, now: float, batch_size: int = 5000, progress: Progress | None = None) -> AddResult:
+        """Store and group ``articles``, one transaction per batch."""
+        added: list[str] = []
+        duplicates: list[tuple[str, str]] = []
+        touched = 0
+        for first in range(0, len(articles), batch_size):
+            batch = articles[first : first + batch_size]
+            shingles = self.shingle(batch)  # outside the lock: other writers go on meanwhile
+            result = self._add_batch(batch, shingles, now)
+            added += result.added
+            duplicates += result.duplicates
+            touched += result.stories_touched
+            if progress:
+                progress(first + len(batch), len(articles))
+        return AddResult(tuple(added), tuple(duplicates), touched)
+
+    def _add_batch(self, batch: Sequence[Article], shingles: list[np.ndarray], now: float) -> AddResult:
+        with self.store.writing():
+            known = self.store.docs_of(sorted({a.id for a in batch}))
+            known_paths = {doc: r.article.path for doc, r in self.store.records(known.values()).items()} if known else {}
+            fresh: list[int] = []
+            first_path: dict[str, str] = {}
+            duplicates: list[tuple[str, str]] = []
+            for i, article in enumerate(batch):
+                if article.id in known:
+                    duplicates.append((article.path, known_paths[known[article.id]]))
+                elif article.id in first_path:
+                    duplicates.append((article.path, first_path[article.id]))
+                else:
+                    first_path[article.id] = article.path
+                    fresh.append(i)
+            if not fresh:
+                return AddResult((), tuple(duplicates), 0)
+            sets = [shingles[i] for i in fresh]
+            keys = self._sign(sets)
+            items = [NewArticle(batch[i], s, int(n), now) for i, s, n in zip(fresh, sets, keys.sampled.tolist(), strict=True)]
+            docs = np.array(self.store.insert_articles(self.store.next_doc(), items), np.int64)
+            rows = self._key_rows(keys, docs)
+            for table, (table_keys, table_docs) in rows.items():
+                self.store.insert_keys(table, table_keys, table_docs)
+            focus = set(docs.tolist())
+            focus |= self._crossed_buckets(rows, focus, arriving=True)
+            affected = self._reconcile(focus, known_keys={int(d): i for i, d in enumerate(docs.tolist())}, keys=keys)
+            touched = self._regroup(affected)
+            return AddResult(tuple(batch[i].path for i in fresh), tuple(duplicates), touched)
+
+    def _crossed_buckets(self, rows: dict[str, tuple[np.ndarray, np.ndarray]], moving: set[int], *, arriving: bool) -> set[int]:
+        """Members of buckets that crossed ``max_bucket`` because ``moving``
+        arrived (or is about to leave): their candidate pairs changed."""
+        cap = self.params.max_bucket
+        extra: set[int] = set()
+        for table, (table_keys, _) in rows.items():
+            if table_keys.size == 0:
+                continue
+            bucket_keys, bucket_docs = self.store.bucket_rows(table, table_keys)
+            if bucket_keys.size == 0:
+                continue
+            moving_mask = np.isin(bucket_docs, np.fromiter(moving, np.int64, len(moving)))
+            values, inverse, sizes = np.unique(bucket_keys, return_inverse=True, return_counts=True)
+            moved = np.bincount(inverse, weights=moving_mask, minlength=values.size).astype(np.int64)
+            before, after = (sizes - moved, sizes) if arriving else (sizes, sizes - moved)
+            crossed = ((before <= cap) != (after <= cap)) & (np.minimum(before, after) >= 1)
+            if crossed.any():
+                extra.update(bucket_docs[crossed[inverse] & ~moving_mask].tolist())
+        return extra
+
+    # -- candidates, links, groups --------------------------------------------------------
+
+    def _focus_keys(self, focus: Sequence[int], known_keys: dict[int, int] | None, keys: ArticleKeys | None) -> dict[str, np.ndarray]:
+        """Every band and passage key of the focus articles."""
+        out: dict[str, list[np.ndarray]] = {table: [] for table in KEY_TABLES}
+        rest = [d for d in focus if not known_keys or d not in known_keys]
+        if known_keys and keys is not None:
+            out["bands"].append(keys.band_keys)
+            out["passages"].append(keys.passage_keys)
+        if rest:
+            records = self.store.records(rest)
+            rest_keys = self._sign([records[d].shingles for d in rest])
+            out["bands"].append(rest_keys.band_keys)
+            out["passages"].append(rest_keys.passage_keys)
+        return {table: np.concatenate(parts) if parts else np.zeros(0, np.uint64) for table, parts in out.items()}
+
+    def _candidates(
+        self, focus: set[int], buckets: dict[str, tuple[np.ndarray, np.ndarray]], extra_sampled: dict[int, int]
+    ) -> set[tuple[int, int]]:
+        """Candidate pairs with at least one focus article, made from whole buckets
+        by the same function a batch run uses."""
+        involved = np.unique(np.concatenate([docs for _, docs in buckets.values()] + [np.zeros(0, np.int64)]))
+        if involved.size < 2:
+            return set()
+        stored = self.store.sampled_of([d for d in involved.tolist() if d not in extra_sampled])
+        stored.update(extra_sampled)
+        sampled = np.array([stored[d] for d in involved.tolist()], np.int64)
+        local = {table: (keys, np.searchsorted(involved, docs)) for table, (keys, docs) in buckets.items()}
+        pairs = pairs_from_rows(
+            ArticleKeys(local["bands"][0], local["bands"][1], local["passages"][0], local["passages"][1], sampled),
+            max_bucket=self.params.max_bucket,
+        )
+        if pairs.size == 0:
+            return set()
+        pairs = involved[pairs]
+        focus_array = np.fromiter(focus, np.int64, len(focus))
+        keep = np.isin(pairs[:, 0], focus_array) | np.isin(pairs[:, 1], focus_array)
+        return {(int(a), int(b)) for a, b in pairs[keep].tolist()}
+
+    def _verify(self, pairs: Iterable[tuple[int, int]], records: dict[int, StoredArticle]) -> list[EdgeRow]:
+        pairs = sorted(pairs)
+        if not pairs:
+            return []
+        docs = sorted({d for pair in pairs for d in pair})
+        position = {d: i for i, d in enumerate(docs)}
+        articles = [records[d].article for d in docs]
+        shingled = _shingled([records[d].shingles for d in docs])
+        local = np.array([(position[a], position[b]) for a, b in pairs], np.int64)
+        edges = verified_edges(articles, shingled, local, self.params)
+        return [_edge_row(docs[e.a], docs[e.b], e) for e in edges]
+
+    def _reconcile(self, focus: set[int], known_keys: dict[int, int] | None = None, keys: ArticleKeys | None = None) -> set[int]:
+        """Bring the stored links of ``focus`` in line with their candidates;
+        returns every article whose links changed."""
+        if not focus:
+            return set()
+        ordered = sorted(focus)
+        focus_keys = self._focus_keys(ordered, known_keys, keys)
+        buckets = {table: self.store.bucket_rows(table, focus_keys[table]) for table in KEY_TABLES}
+        candidates = self._candidates(focus, buckets, {})
+        existing = {(a, b): row for (a, b, *_), row in ((r[:2], r) for r in self.store.edges_touching(ordered))}
+        gone = sorted(set(existing) - candidates)
+        wanted = candidates - set(existing)
+        records = self.store.records({d for pair in wanted for d in pair})
+        new_edges = self._verify(wanted, records)
+        self.store.delete_edges(gone)
+        self.store.add_edges(new_edges)
+        return focus | {d for pair in gone for d in pair} | {d for row in new_edges for d in row[:2]}
+
+    def _regroup(self, affected: set[int]) -> int:
+        """Recompute the stories of every linked part that holds an affected article."""
+        if not affected:
+            return 0
+        groups = self.store.groups(sorted(affected))
+        region = set(self.store.component_members({component for component, _ in groups.values()})) | set(groups)
+        edge_rows = [row for row in self.store.edges_touching(sorted(region)) if row[0] in region and row[1] in region]
+        records = self.store.records(region)
+        updates: list[tuple[int, int, str]] = []
+        stories = 0
+        for part in _connected_parts(sorted(region), edge_rows):
+            for members in self._stories_of(part, edge_rows, records):
+                label = self._label([records[d].article for d in members])
+                updates += [(d, part[0], label) for d in members]
+                stories += 1
+        self.store.set_groups([(d, c, s) for d, c, s in updates if (records[d].component, records[d].story) != (c, s)])
+        return stories
+
+    def _stories_of(self, part: list[int], edge_rows: Sequence[EdgeRow], records: dict[int, StoredArticle]) -> list[list[int]]:
+        if len(part) == 1:
+            return [part]
+        position = {d: i for i, d in enumerate(part)}
+        articles = [records[d].article for d in part]
+        edges = [_edge(position[a], position[b], row) for row in edge_rows if (a := row[0]) in position and (b := row[1]) in position]
+        shingled = _shingled([records[d].shingles for d in part])
+        components = link_components(len(part), edges, shingled, self.params, canonical_ranks(articles))
+        return [[part[i] for i in members] for members in components]
+
+    def _label(self, articles: list[Article]) -> str:
+        ordered, _ = order_versions(articles, self.params.order_by)
+        return "s" + ordered[0].id[:12]
+
+    # -- reading -----------------------------------------------------------------------
+
+    def _assemble(self, docs: Sequence[int]) -> tuple[Cluster, ...]:
+        records = self.store.records(docs)
+        docs = sorted(records)
+        position = {d: i for i, d in enumerate(docs)}
+        articles = [records[d].article for d in docs]
+        edges = [_edge(position[r[0]], position[r[1]], r) for r in self.store.edges_touching(docs) if r[0] in position and r[1] in position]
+        by_story: dict[str, list[int]] = {}
+        for d in docs:
+            by_story.setdefault(records[d].story, []).append(position[d])
+        shingled = _shingled([records[d].shingles for d in docs])
+        return assemble(articles, list(by_story.values()), edges, shingled, self.params, canonical_ranks(articles))
+
+    def stories(self) -> Clustering:
+        """Every story, exactly as ``cluster_articles`` gives for the stored articles."""
+        with self.store.reading():
+            return Clustering(self.params, self._assemble(self.store.docs_where()))
+
+    def story(self, story_id: str) -> Cluster | None:
+        with self.store.reading():
+            return self._story(story_id)
+
+    def _story(self, story_id: str) -> Cluster | None:
+        docs = self.store.docs_where("story = ?", (story_id,))
+        return self._assemble(docs)[0] if docs else None
+
+    def find(self, reference: str) -> list[int]:
+        """Articles named by id (or an id prefix of 6+ characters) or by path."""
+        with self.store.reading():
+            if len(reference) >= 6 and all(c in "0123456789abcdef" for c in reference):
+                found = self.store.docs_where("article_id LIKE ?", (reference + "%",))
+                if found:
+                    return found
+            return self.store.docs_where("path = ?", (reference,))
+
+    def query(self, article: Article) -> QueryResult:
+        """The story ``article`` would join, without adding it."""
+        with self.store.reading():
+            known = self.store.docs_of([article.id])
+            if known:
+                doc = known[article.id]
+                record = self.store.records([doc])[doc]
+                story = self._story(record.story)
+                match = Match(record.article, 1.0, 1.0) if story and len(story.members) > 1 else None
+                return QueryResult(story, match, True)
+            shingles = self.shingle([article])[0]
+            keys = self._sign([shingles])
+            query_doc = -1
+            buckets = {}
+            for table, (table_keys, _) in self._key_rows(keys, np.array([query_doc], np.int64)).items():
+                stored_keys, stored_docs = self.store.bucket_rows(table, table_keys)
+                own_docs = np.full(table_keys.size, query_doc, np.int64)
+                buckets[table] = (np.concatenate((stored_keys, table_keys)), np.concatenate((stored_docs, own_docs)))
+            candidates = self._candidates({query_doc}, buckets, {query_doc: int(keys.sampled[0])})
+            if not candidates:
+                return QueryResult(None, None, False)
+            query_record = StoredArticle(query_doc, article, shingles, 0.0, "", query_doc)
+            records = self.store.records({d for pair in candidates for d in pair if d != query_doc})
+            records[query_doc] = query_record
+            new_edges = self._verify(candidates, records)
+            if not new_edges:
+                return QueryResult(None, None, False)
+            partners = {d for row in new_edges for d in row[:2] if d != query_doc}
+            groups = self.store.groups(sorted(partners))
+            region = sorted(set(self.store.component_members({c for c, _ in groups.values()})) | {query_doc})
+            edge_rows = [r for r in self.store.edges_touching(region) if r[0] in region and r[1] in region] + new_edges
+            records.update(self.store.records(d for d in region if d not in records))
+            part = next(p for p in _connected_parts(region, edge_rows) if query_doc in p)
+            mine = next(s for s in self._stories_of(part, edge_rows, records) if query_doc in s)
+            if len(mine) == 1:
+                return QueryResult(None, None, False)
+            votes = Counter(records[d].story for d in mine if d != query_doc)
+            strongest = max((r for r in new_edges if (r[0] in mine and r[1] in mine)), key=lambda r: (r[3], r[2], -max(r[0], r[1])))
+            partner = strongest[0] if strongest[1] == query_doc else strongest[1]
+            best = max(votes, key=lambda s: (votes[s], s == records[partner].story, s))
+            if records[partner].story != best:
+                in_best = [r for r in new_edges if records.get(r[0] if r[1] == query_doc else r[1], query_record).story == best]
+                strongest = max(in_best, key=lambda r: (r[3], r[2], -max(r[0], r[1])))
+                partner = strongest[0] if strongest[1] == query_doc else strongest[1]
+            return QueryResult(self._story(best), Match(records[partner].article, strongest[2], strongest[3]), False)
+
+    # -- removing ------------------------------------------------------------------------
+
+    def remove(self, docs: Sequence[int]) -> list[Article]:
+        """Delete articles; their stories are regrouped as if never added."""
+        if not docs:
+            return []
+        with self.store.writing():
+            records = self.store.records(docs)
+            gone = sorted(records)
+            if not gone:
+                return []
+            keys = self._sign([records[d].shingles for d in gone])
+            rows = self._key_rows(keys, np.array(gone, np.int64))
+            focus = self._crossed_buckets(rows, set(gone), arriving=False)
+            partners = {d for row in self.store.edges_touching(gone) for d in row[:2]}
+            groups = self.store.groups(sorted(partners - set(gone)))
+            for table, (table_keys, table_docs) in rows.items():
+                self.store.delete_keys(table, table_keys, table_docs)
+            self.store.delete_edges([(a, b) for a, b, *_ in self.store.edges_touching(gone)])
+            self.store.delete_articles(gone)
+            affected = (partners - set(gone)) | self._reconcile(focus - set(gone))
+            # Members of the removed articles' parts may now stand apart.
+            survivors = set(self.store.component_members({c for c, _ in groups.values()} | {records[d].component for d in gone}))
+            self._regroup(affected | survivors)
+            return [records[d].article for d in gone]
+
+    def evict(self, before: float) -> list[Article]:
+        """Remove articles published (else ingested) before ``before`` (epoch seconds)."""
+        with self.store.reading():
+            docs = self.store.docs_where("age < ?", (before,))
+        removed: list[Article] = []
+        for first in range(0, len(docs), 5000):
+            removed += self.remove(docs[first : first + 5000])
+        return removed
+
+    def stats(self) -> dict[str, object]:
+        with self.store.reading():
+            counts = self.store.counts()
+            oldest, newest = self.store.time_range()
+            meta = self.store.meta()
+        return {
+            "index": self.store.location,
+            "backend": type(self.store).__name__.replace("Store", "").lower(),
+            "schema": meta.get("schema"),
+            "created_by": meta.get("created_by"),
+            **counts,
+            "oldest": oldest,
+            "newest": newest,
+            "size_bytes": self.store.size_bytes(),
+            "params": json.loads(meta["params"]),
+        }
+
+
+def _shingled(sets: Sequence[np.ndarray]) -> Shingled:
+    sizes = np.array([s.size for s in sets], np.int64)
+    offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    hashes = np.concatenate(list(sets)) if sets else np.zeros(0, np.uint32)
+    return Shingled(hashes.astype(np.uint32), offsets)
+
+
+def _edge_row(a: int, b: int, edge: Edge) -> EdgeRow:
+    low, high = min(a, b), max(a, b)
+    return (low, high, edge.similarity.jaccard, edge.similarity.containment, edge.shared)
+
+
+def _edge(a: int, b: int, row: EdgeRow) -> Edge:
+    return Edge(a, b, Similarity(row[2], row[3]), row[4])
+
+
+def _connected_parts(docs: Sequence[int], edge_rows: Sequence[EdgeRow]) -> list[list[int]]:
+    parent = {d: d for d in docs}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b, *_ in edge_rows:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    parts: dict[int, list[int]] = {}
+    for d in docs:
+        parts.setdefault(find(d), []).append(d)
+    return [sorted(p) for p in parts.values()]

@@ -143,7 +143,7 @@ def all_cores_signatures(articles: list[Article]) -> dict[str, float]:
 
 def cluster_run(path: Path, out: Path) -> dict[str, float]:
     """``storydiff cluster`` as a user runs it; RSS is the main process's peak."""
-    command = [sys.executable, "-m", "storydiff.cli", "cluster", str(path), "--format", "json", "-o", str(out)]
+    command = [sys.executable, "-m", "storydiff", "cluster", str(path), "--format", "json", "-o", str(out)]
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)

@@ -330,10 +330,9 @@ def report(
     Example:
         storydiff report seeds/ -o reports/
     """
-    from .align import align
     from .cluster import cluster_articles
     from .render import REPORT_FORMATS
-    from .report import diff_document, report_document
+    from .report import story_report
 
     chosen = [f.strip() for f in formats.split(",") if f.strip()]
     unknown = [f for f in chosen if f not in REPORT_FORMATS]
@@ -348,9 +347,7 @@ def report(
     stories = [c for c in clustering.clusters if len(c.members) > 1]
     index_rows = []
     for story in stories:
-        versions = story.articles
-        diffs = [diff_document(align(a, b), story.order_source) for a, b in zip(versions, versions[1:], strict=False)]
-        document = report_document(story, diffs)
+        document, diffs = story_report(story)
         for fmt in chosen:
             extension = {"markdown": "md", "html": "html", "json": "json"}[fmt]
             target = os.path.abspath(os.path.join(output_dir, f"{story.id}.{extension}"))
@@ -488,5 +485,6 @@ def _index_markdown(rows: list[tuple[Any, list[dict[str, Any]]]], formats: list[
     )
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
+from .cli_index import index  # noqa: E402  (the index commands use the helpers above)
+
+main.add_command(index)

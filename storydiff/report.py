@@ -137,3 +137,43 @@ def lineage(diffs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def report_document(cluster: Cluster, diffs: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return {"schema": REPORT_SCHEMA, "story": cluster_document(cluster), "diffs": list(diffs), "lineage": lineage(diffs)}
+
+
+def story_report(cluster: Cluster) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The story report of one cluster and the diffs of its consecutive versions."""
+    from .align import align
+
+    versions = cluster.articles
+    diffs = [diff_document(align(a, b), cluster.order_source) for a, b in zip(versions, versions[1:], strict=False)]
+    return report_document(cluster, diffs), diffs
+
+
+# --- archive queries -----------------------------------------------------------------
+
+QUERY_SCHEMA = "storydiff.query/1"
+
+
+def query_document(query: Any, result: Any) -> dict[str, Any]:
+    """``storydiff.query/1``: the story an article belongs to, its closest stored
+    version and the diff from the story's latest version to the article."""
+    from .align import align
+
+    story, match = result.story, result.match
+    diff = None
+    if story is not None and not result.already_indexed:
+        diff = diff_document(align(story.articles[-1], query), story.order_source)
+    return {
+        "schema": QUERY_SCHEMA,
+        "article": {"path": query.path, "id": query.id, "headline": query.headline},
+        "already_indexed": result.already_indexed,
+        "story": None if story is None else cluster_document(story),
+        "match": None
+        if match is None
+        else {
+            "article": match.article.id,
+            "path": match.article.path,
+            "jaccard": round(match.jaccard, 4),
+            "containment": round(match.containment, 4),
+        },
+        "diff": diff,
+    }

@@ -15,6 +15,8 @@ DIFF_FORMATS: dict[str, Renderer] = {}
 REPORT_FORMATS: dict[str, Renderer] = {}
 EVAL_CLUSTER_FORMATS: dict[str, Renderer] = {}
 EVAL_ALIGNMENT_FORMATS: dict[str, Renderer] = {}
+QUERY_FORMATS: dict[str, Renderer] = {}
+STATS_FORMATS: dict[str, Renderer] = {}
 
 
 R = TypeVar("R", bound=Callable[..., str])
@@ -29,7 +31,7 @@ def register(registry: dict[str, Renderer], name: str) -> Callable[[R], R]:
 
 
 def _load_all() -> None:
-    from . import clusters, diff, html, quality, report  # noqa: F401
+    from . import clusters, diff, html, quality, query, report, stats  # noqa: F401
 
 
 _load_all()

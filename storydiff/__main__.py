@@ -1,0 +1,5 @@
+"""``python -m storydiff``: the same as the ``storydiff`` command."""
+
+from .cli import main
+
+main()

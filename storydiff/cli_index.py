@@ -1,0 +1,246 @@
+"""``storydiff index …``: the archive index commands, a thin layer over
+:mod:`storydiff.archive`."""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import click
+
+from .cli import StorydiffError, input_files, input_options, load_articles, warn, write_output
+from .store import DEFAULT_INDEX, IndexUnavailable
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def index_option(function: F) -> F:
+    return click.option(
+        "--index",
+        "location",
+        default=DEFAULT_INDEX,
+        show_default=True,
+        envvar="STORYDIFF_INDEX",
+        help="Index file (SQLite) or postgresql://user@host/db; also $STORYDIFF_INDEX.",
+    )(function)
+
+
+def _build_options(function: F) -> F:
+    """Parameters fixed when an index is created; later runs may leave them out."""
+
+    @click.option("--min-jaccard", type=click.FloatRange(0, 1), help="Link threshold on Jaccard (default 0.3).")
+    @click.option("--min-containment", type=click.FloatRange(0, 1), help="Link threshold on containment (default 0.25).")
+    @click.option("--num-perm", type=click.IntRange(8, 1024), help="MinHash permutations (default 128).")
+    @click.option("--shingle-size", type=click.IntRange(1, 12), help="Words per shingle (default 5).")
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return function(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def opened(location: str, params: Any = None, *, create: bool = False, workers: int = 1) -> Iterator[Any]:
+    from .archive import Archive
+
+    try:
+        with Archive.open(location, params, create=create, workers=workers) as archive:
+            yield archive
+    except IndexUnavailable as exc:
+        raise StorydiffError(str(exc), exc.hint or None) from exc
+
+
+def _params(min_jaccard: float | None, min_containment: float | None, num_perm: int | None, shingle_size: int | None) -> Any:
+    if min_jaccard is None and min_containment is None and num_perm is None and shingle_size is None:
+        return None
+    from .cli import make_cluster_params
+
+    return make_cluster_params(
+        0.3 if min_jaccard is None else min_jaccard,
+        0.25 if min_containment is None else min_containment,
+        num_perm or 128,
+        shingle_size or 5,
+        "time",
+        0,
+    )
+
+
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> float:
+    match = _DURATION.match(text)
+    if not match:
+        raise click.BadParameter(f"{text!r} is not a duration", param_hint="--older-than")
+    return float(match.group(1)) * _SECONDS[match.group(2)]
+
+
+@click.group()
+def index() -> None:
+    """A persistent archive index: add articles as they are published, ask which story one belongs to.
+
+    \b
+    Example:
+        storydiff index add seeds/
+        storydiff index query new-version.html
+        storydiff index stories --min-versions 2
+    """
+
+
+@index.command("add")
+@click.argument("paths", nargs=-1, required=True)
+@index_option
+@_build_options
+@input_options
+@click.option("--batch-size", type=click.IntRange(1, 1_000_000), default=5000, show_default=True, help="Articles per transaction.")
+def add_command(
+    paths: tuple[str, ...],
+    location: str,
+    min_jaccard: float | None,
+    min_containment: float | None,
+    num_perm: int | None,
+    shingle_size: int | None,
+    max_article_bytes: int,
+    stdin_format: str,
+    strict: bool,
+    batch_size: int,
+) -> None:
+    """Store articles and place each in its story (the index is created if missing).
+
+    The same text twice changes nothing; a new version joins its story.
+    """
+    params = _params(min_jaccard, min_containment, num_perm, shingle_size)
+    articles, _ = load_articles(paths, max_article_bytes, stdin_format, strict)
+    with opened(location, params, create=True, workers=0) as archive:
+        progress = None
+        if sys.stderr.isatty() and len(articles) > batch_size:
+
+            def progress(done: int, total: int) -> None:
+                click.echo(f"storydiff: indexed {done:,} of {total:,}…", err=True)
+
+        result = archive.add(articles, now=time.time(), batch_size=batch_size, progress=progress)
+        stats = archive.stats()
+    shown = result.duplicates if len(result.duplicates) <= 10 else result.duplicates[:3]
+    for given, stored in shown:
+        warn(f"already indexed: {given}" + ("" if given == stored else f" (same text as {stored})"))
+    if len(shown) < len(result.duplicates):
+        warn(f"… and {len(result.duplicates) - len(shown):,} more already indexed")
+    click.echo(
+        f"added {counted(len(result.added), 'article')}, {len(result.duplicates):,} already indexed; "
+        f"{location} holds {counted(stats['articles'], 'article')} in {counted(stats['stories'], 'story', 'stories')}"
+    )
+
+
+@index.command("query")
+@click.argument("article")
+@index_option
+@input_options
+@click.option("--format", "fmt", type=click.Choice(["terminal", "markdown", "json"]), default="terminal", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of stdout.")
+def query_command(
+    article: str, location: str, max_article_bytes: int, stdin_format: str, strict: bool, fmt: str, output: str | None
+) -> None:
+    """Which stored story ARTICLE belongs to, and what changed since its latest version; adds nothing."""
+    from .render import QUERY_FORMATS
+    from .render.query import render_query_terminal
+    from .report import query_document
+
+    articles, skipped = load_articles([article], max_article_bytes, stdin_format, True)
+    if len(articles) != 1:
+        raise StorydiffError(f"query needs one article, {article} gave {len(articles)}", "name one article file (or one feed line via -)")
+    with opened(location) as archive:
+        result = archive.query(articles[0])
+    document = query_document(articles[0], result)
+    if fmt == "terminal" and output is None:
+        from .cli import _no_color
+
+        text = render_query_terminal(document, color=sys.stdout.isatty() and not _no_color())
+    else:
+        text = QUERY_FORMATS[fmt](document)
+    write_output(text, output, input_files(articles, skipped))
+
+
+@index.command("stories")
+@index_option
+@click.option("--min-versions", type=click.IntRange(min=1), default=1, show_default=True, help="Hide stories with fewer versions.")
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "csv", "json"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of stdout.")
+def stories_command(location: str, min_versions: int, fmt: str, output: str | None) -> None:
+    """Every stored story, versions oldest first (the same grouping as `storydiff cluster`)."""
+    from .render import CLUSTER_FORMATS
+    from .report import clusters_document
+
+    with opened(location) as archive:
+        clustering = archive.stories()
+    write_output(CLUSTER_FORMATS[fmt](clusters_document(clustering, (), min_versions)), output)
+
+
+@index.command("show")
+@click.argument("story")
+@index_option
+@click.option("--format", "fmt", type=click.Choice(["markdown", "html", "json"]), default="markdown", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of stdout.")
+def show_command(story: str, location: str, fmt: str, output: str | None) -> None:
+    """The report of one STORY (an id from `storydiff index stories`)."""
+    from .render import REPORT_FORMATS
+    from .report import story_report
+
+    with opened(location) as archive:
+        cluster = archive.story(story)
+    if cluster is None:
+        raise StorydiffError(f"no story {story} in {location}", "list the story ids with: storydiff index stories")
+    document, _ = story_report(cluster)
+    write_output(REPORT_FORMATS[fmt](document), output)
+
+
+@index.command("remove")
+@click.argument("articles", nargs=-1, required=True)
+@index_option
+def remove_command(articles: tuple[str, ...], location: str) -> None:
+    """Remove ARTICLES (ids, id prefixes of 6+ characters, or stored paths); their stories are regrouped."""
+    with opened(location) as archive:
+        docs: list[int] = []
+        for reference in articles:
+            found = archive.find(reference)
+            if not found:
+                raise StorydiffError(f"no article {reference} in {location}", "use an id or path from: storydiff index stories")
+            if len(found) > 1:
+                raise StorydiffError(
+                    f"{reference} names {len(found)} articles", "give the full id (storydiff index stories --format csv lists them)"
+                )
+            docs += found
+        removed = archive.remove(sorted(set(docs)))
+    click.echo(f"removed {counted(len(removed), 'article')}")
+
+
+@index.command("evict")
+@index_option
+@click.option("--older-than", "older_than", required=True, help="Age such as 30d, 12h or 2w (published time, else ingest time).")
+def evict_command(location: str, older_than: str) -> None:
+    """Drop articles older than a rolling window, as a live desk keeps it."""
+    cutoff = time.time() - parse_duration(older_than)
+    with opened(location) as archive:
+        removed = archive.evict(cutoff)
+    click.echo(f"evicted {counted(len(removed), 'article')} older than {older_than}")
+
+
+@index.command("stats")
+@index_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def stats_command(location: str, fmt: str) -> None:
+    """Size, counts and parameters of the index."""
+    from .render import STATS_FORMATS
+
+    with opened(location) as archive:
+        stats = archive.stats()
+    click.echo(STATS_FORMATS[fmt](stats), nl=False)

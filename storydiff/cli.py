@@ -216,6 +216,14 @@ def main() -> None:
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "markdown", "csv", "json"]), default="table", show_default=True)
 @output_option
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Who computes: this process and its workers, or a Dask cluster (same output).",
+)
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster).")
 def cluster(
     paths: tuple[str, ...],
     min_jaccard: float,
@@ -230,6 +238,8 @@ def cluster(
     min_versions: int,
     fmt: str,
     output: str | None,
+    engine: str,
+    scheduler: str | None,
 ) -> None:
     """Group articles into story clusters, versions oldest first.
 
@@ -239,14 +249,26 @@ def cluster(
     Example:
         storydiff cluster seeds/
         storydiff cluster archive/ --min-versions 2 --format json -o stories.json
+        storydiff cluster archive/ --engine dask --scheduler tcp://scheduler:8786
     """
     from .cluster import cluster_articles
     from .render import CLUSTER_FORMATS
     from .report import clusters_document
 
+    if scheduler and engine != "dask":
+        raise StorydiffError("--scheduler only applies to --engine dask", "add --engine dask, or drop --scheduler")
     params = make_cluster_params(min_jaccard, min_containment, num_perm, shingle_size, order_by, workers)
     articles, skipped = load_articles(paths, max_article_bytes, stdin_format, strict, workers)
-    clustering = cluster_articles(articles, params, progress=_progress(sys.stderr.isatty() and len(articles) > 2000))
+    progress = _progress(sys.stderr.isatty() and len(articles) > 2000)
+    if engine == "dask":
+        from .dask_engine import EngineUnavailable, cluster_with_dask
+
+        try:
+            clustering = cluster_with_dask(articles, params, scheduler, progress)
+        except EngineUnavailable as exc:
+            raise StorydiffError(str(exc), exc.hint or None) from exc
+    else:
+        clustering = cluster_articles(articles, params, progress=progress)
     document = clusters_document(clustering, skipped, min_versions)
     write_output(CLUSTER_FORMATS[fmt](document), output, input_files(articles, skipped))
     multi = sum(1 for c in clustering.clusters if len(c.members) > 1)

@@ -209,7 +209,8 @@ class Edge:
         return (self.similarity.containment, self.similarity.jaccard)
 
 
-def _verify(articles: Sequence[Article], shingled: Shingled, pairs: np.ndarray, params: ClusterParams) -> list[Edge]:
+def similar_pairs(shingled: Shingled, pairs: np.ndarray, params: ClusterParams) -> list[Edge]:
+    """Candidate pairs that pass the similarity floors (not yet the template guard)."""
     edges: list[Edge] = []
     for a, b in pairs.tolist():
         similarity, shared = shingled.similarity(a, b)
@@ -217,13 +218,26 @@ def _verify(articles: Sequence[Article], shingled: Shingled, pairs: np.ndarray, 
             continue
         if similarity.jaccard < params.min_jaccard and similarity.containment < params.min_containment:
             continue
-        if similarity.containment < 0.9:
-            older, newer = (a, b) if version_key(articles[a]) <= version_key(articles[b]) else (b, a)
-            evidence = slot_conflicts(articles[older].paragraphs, articles[newer].paragraphs)
-            if evidence.swapped >= 3 and evidence.swapped_share > params.max_slot_swap:
-                continue
         edges.append(Edge(a, b, similarity, shared))
     return edges
+
+
+def needs_guard(edge: Edge) -> bool:
+    """Near-copies pass; below that, a template pair must be ruled out."""
+    return edge.similarity.containment < 0.9
+
+
+def is_template_pair(one: Article, other: Article, params: ClusterParams) -> bool:
+    """Two reports filled into one template: most names and figures swapped."""
+    older, newer = (one, other) if version_key(one) <= version_key(other) else (other, one)
+    evidence = slot_conflicts(older.paragraphs, newer.paragraphs)
+    return evidence.swapped >= 3 and evidence.swapped_share > params.max_slot_swap
+
+
+def _verify(articles: Sequence[Article], shingled: Shingled, pairs: np.ndarray, params: ClusterParams) -> list[Edge]:
+    return [
+        e for e in similar_pairs(shingled, pairs, params) if not (needs_guard(e) and is_template_pair(articles[e.a], articles[e.b], params))
+    ]
 
 
 def _verify_chunk(state: tuple[Sequence[Article], Shingled, ClusterParams], pairs: np.ndarray) -> list[Edge]:
@@ -351,7 +365,7 @@ def assemble(
     for members in components:
         ordered, source = order_versions([articles[i] for i in members], params.order_by)
         drafts.append((ordered, source))
-    drafts.sort(key=lambda d: (len(d[0]) == 1, _filename_key(d[0][0])))
+    drafts.sort(key=lambda d: (len(d[0]) == 1, _filename_key(d[0][0]), d[0][0].id))
     # First the link of every later version, then the (costly) shared-paragraph
     # counts for all of them at once, then the clusters.
     placed: list[list[tuple[int, Similarity | None, Edge | None]]] = []

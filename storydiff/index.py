@@ -105,21 +105,35 @@ def article_keys(signatures: np.ndarray, hashes: np.ndarray, offsets: np.ndarray
     return ArticleKeys(keys.ravel()[valid], band_docs, passage_keys, owners, np.bincount(owners, minlength=n_docs))
 
 
-def pairs_from_rows(keys: ArticleKeys, *, max_bucket: int, passage_min_share: float = 0.08) -> np.ndarray:
+def bucket_pairs(keys: np.ndarray, docs: np.ndarray, max_bucket: int, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pair codes (``a * n_docs + b``) of every complete bucket, each with the
+    number of keys the pair shares. Rows may be split among workers by key:
+    counts from disjoint key sets add up."""
+    return np.unique(_pair_codes(keys, docs, max_bucket, n_docs), return_counts=True)  # type: ignore[no-any-return]
+
+
+def select_pairs(
+    band_codes: np.ndarray, passage_codes: np.ndarray, passage_shared: np.ndarray, sampled: np.ndarray, passage_min_share: float = 0.08
+) -> np.ndarray:
     """Band pairs, plus passage pairs that share enough sampled shingles.
 
     One shared sampled shingle is what two unrelated articles with one stock
     phrase in common look like; a passage pair needs two, or one that is at
     least ``passage_min_share`` of the shorter article's sampled shingles
-    (a brief has only a handful). Every bucket must be complete: a row set
-    that holds a key holds every document with that key."""
+    (a brief has only a handful)."""
+    n_docs = max(int(sampled.size), 1)
+    smaller = np.minimum(sampled[passage_codes // n_docs], sampled[passage_codes % n_docs])
+    chosen = passage_codes[(passage_shared >= 2) | (passage_shared >= passage_min_share * smaller)]
+    return _decode(np.union1d(band_codes, chosen), n_docs)
+
+
+def pairs_from_rows(keys: ArticleKeys, *, max_bucket: int, passage_min_share: float = 0.08) -> np.ndarray:
+    """Every candidate pair of the rows' documents. Every bucket must be
+    complete: a row set that holds a key holds every document with that key."""
     n_docs = max(int(keys.sampled.size), 1)
-    found = [np.unique(_pair_codes(keys.band_keys, keys.band_docs, max_bucket, n_docs))]
-    if keys.passage_keys.size:
-        codes, shared = np.unique(_pair_codes(keys.passage_keys, keys.passage_docs, max_bucket, n_docs), return_counts=True)
-        smaller = np.minimum(keys.sampled[codes // n_docs], keys.sampled[codes % n_docs])
-        found.append(codes[(shared >= 2) | (shared >= passage_min_share * smaller)])
-    return _decode(np.unique(np.concatenate(found)), n_docs)
+    band_codes, _ = bucket_pairs(keys.band_keys, keys.band_docs, max_bucket, n_docs)
+    passage_codes, shared = bucket_pairs(keys.passage_keys, keys.passage_docs, max_bucket, n_docs)
+    return select_pairs(band_codes, passage_codes, shared, keys.sampled, passage_min_share)
 
 
 def candidate_pairs(

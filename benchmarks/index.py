@@ -1,0 +1,139 @@
+"""Archive index benchmarks: ingest rate and story-lookup latency.
+
+Two measurements per backend:
+
+* end to end (``--corpus FILE``): ``Archive.add`` of a synthetic corpus in
+  bulk batches (loading excluded, signing, storing, linking and grouping
+  included), then ``Archive.query`` of held-back articles, the library call
+  a desk would make (no process start, no diff);
+* storage (``--storage N``): N articles with synthetic signatures written
+  straight to the store in bulk, then the band and passage lookups a query
+  makes, at a size (1M) where building real articles would take too long.
+
+Usage:
+    python benchmarks/index.py --corpus /tmp/c100k.jsonl --index /tmp/bench.db
+    python benchmarks/index.py --storage 1000000 --index /tmp/bench-1m.db
+    python benchmarks/index.py --storage 1000000 --index postgresql://postgres@127.0.0.1:5432/bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import time
+
+import numpy as np
+
+from storydiff.archive import Archive
+from storydiff.corpus import LoadOptions, load
+from storydiff.store.sql import NewArticle
+from storydiff.text import Paragraph
+
+
+def _fresh(location: str) -> None:
+    if "://" not in location:
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(location + suffix):
+                os.remove(location + suffix)
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "median_ms": round(statistics.median(ordered) * 1000, 3),
+        "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))] * 1000, 3),
+    }
+
+
+def end_to_end(corpus: str, location: str, held_back: int = 200) -> dict[str, object]:
+    _fresh(location)
+    articles = list(load([corpus], LoadOptions(workers=2)).articles)
+    random.Random(1).shuffle(articles)
+    stored, queries = articles[:-held_back], articles[-held_back:]
+    with Archive.open(location, create=True, workers=0) as archive:
+        start = time.perf_counter()
+        archive.add(stored, now=time.time(), batch_size=5000)
+        ingest = time.perf_counter() - start
+        timings, found = [], 0
+        for article in queries:
+            start = time.perf_counter()
+            result = archive.query(article)
+            timings.append(time.perf_counter() - start)
+            found += result.story is not None
+        stats = archive.stats()
+    return {
+        "articles": len(stored),
+        "ingest_s": round(ingest, 1),
+        "ingest_articles_per_s": round(len(stored) / ingest),
+        "query": {**_percentiles(timings), "queries": len(queries), "found_a_story": found},
+        "size_mb": round(stats["size_bytes"] / 1e6, 1),  # type: ignore[operator]
+    }
+
+
+def storage(n: int, location: str, batch: int = 50_000, queries: int = 500) -> dict[str, object]:
+    """Synthetic signatures straight into the store: the band table at scale."""
+    _fresh(location)
+    rng = np.random.default_rng(1)
+    paragraph = (Paragraph(0, "body", "synthetic"),)
+    from storydiff.model import Article
+
+    with Archive.open(location, create=True) as archive:
+        store = archive.store
+        bands, passages = archive.params.bands, 30
+        start = time.perf_counter()
+        for first in range(0, n, batch):
+            size = min(batch, n - first)
+            with store.writing():
+                items = [
+                    NewArticle(
+                        Article(path=f"synthetic/{first + i}", paragraphs=paragraph, id=f"{first + i:016x}"),
+                        np.zeros(0, np.uint32),
+                        passages,
+                        0.0,
+                    )
+                    for i in range(size)
+                ]
+                docs = np.array(store.insert_articles(first + 1, items), np.int64)
+                store.insert_keys("bands", rng.integers(0, 2**63, size * bands, dtype=np.int64).view(np.uint64), np.repeat(docs, bands))
+                store.insert_keys(
+                    "passages", rng.integers(0, 2**32, size * passages, dtype=np.int64).view(np.uint64), np.repeat(docs, passages)
+                )
+        ingest = time.perf_counter() - start
+        # A lookup: every band and passage key of one stored article, whole buckets.
+        timings = []
+        with store.reading():
+            for _ in range(queries):
+                start = time.perf_counter()
+                store.bucket_rows("bands", rng.integers(0, 2**63, bands, dtype=np.int64).view(np.uint64))
+                store.bucket_rows("passages", rng.integers(0, 2**32, passages, dtype=np.int64).view(np.uint64))
+                timings.append(time.perf_counter() - start)
+        size_bytes = store.size_bytes()
+    return {
+        "articles": n,
+        "ingest_s": round(ingest, 1),
+        "ingest_articles_per_s": round(n / ingest),
+        "lookup": _percentiles(timings),
+        "size_mb": round(size_bytes / 1e6, 1),
+        "bytes_per_article": round(size_bytes / n),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index", required=True, help="SQLite file or postgresql:// URL (replaced)")
+    parser.add_argument("--corpus", help="JSONL corpus for the end-to-end run (benchmarks/corpus.py)")
+    parser.add_argument("--storage", type=int, help="articles for the synthetic storage run")
+    args = parser.parse_args()
+    result = {}
+    if args.corpus:
+        result["end_to_end"] = end_to_end(args.corpus, args.index)
+    if args.storage:
+        result["storage"] = storage(args.storage, args.index)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -35,6 +35,7 @@ from .cluster import (
     Similarity,
     assemble,
     canonical_ranks,
+    connected_parts,
     link_components,
     order_versions,
     verified_edges,
@@ -325,7 +326,7 @@ class Archive:
         records = self.store.records(region)
         updates: list[tuple[int, int, str]] = []
         stories = 0
-        for part in _connected_parts(sorted(region), edge_rows):
+        for part in connected_parts(sorted(region), [(r[0], r[1]) for r in edge_rows]):
             for members in self._stories_of(part, edge_rows, records):
                 label = self._label([records[d].article for d in members])
                 updates += [(d, part[0], label) for d in members]
@@ -415,7 +416,7 @@ class Archive:
             region = sorted(set(self.store.component_members({c for c, _ in groups.values()})) | {query_doc})
             edge_rows = [r for r in self.store.edges_touching(region) if r[0] in region and r[1] in region] + new_edges
             records.update(self.store.records(d for d in region if d not in records))
-            part = next(p for p in _connected_parts(region, edge_rows) if query_doc in p)
+            part = next(p for p in connected_parts(region, [(r[0], r[1]) for r in edge_rows]) if query_doc in p)
             mine = next(s for s in self._stories_of(part, edge_rows, records) if query_doc in s)
             if len(mine) == 1:
                 return QueryResult(None, None, False)
@@ -496,22 +497,3 @@ def _edge_row(a: int, b: int, edge: Edge) -> EdgeRow:
 
 def _edge(a: int, b: int, row: EdgeRow) -> Edge:
     return Edge(a, b, Similarity(row[2], row[3]), row[4])
-
-
-def _connected_parts(docs: Sequence[int], edge_rows: Sequence[EdgeRow]) -> list[list[int]]:
-    parent = {d: d for d in docs}
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b, *_ in edge_rows:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    parts: dict[int, list[int]] = {}
-    for d in docs:
-        parts.setdefault(find(d), []).append(d)
-    return [sorted(p) for p in parts.values()]

@@ -7,7 +7,7 @@ candidate pairs -> verified links -> cohesive components -> ordered clusters``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
@@ -251,6 +251,26 @@ def verified_edges(articles: Sequence[Article], shingled: Shingled, pairs: np.nd
     workers = params.workers or default_workers()
     chunks = np.array_split(pairs, workers * 4) if workers > 1 and len(pairs) >= 4000 else [pairs]
     return [edge for chunk in forked_map(_verify_chunk, (articles, shingled, params), chunks, workers) for edge in chunk]
+
+
+def connected_parts(nodes: Sequence[int], links: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """The connected parts of the link graph, each sorted (no linking rules)."""
+    parent = {node: node for node in nodes}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in links:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    parts: dict[int, list[int]] = {}
+    for node in nodes:
+        parts.setdefault(find(node), []).append(node)
+    return [sorted(part) for part in parts.values()]
 
 
 class _Components:

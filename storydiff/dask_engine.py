@@ -27,6 +27,7 @@ from .cluster import (
     Shingled,
     assemble,
     canonical_ranks,
+    connected_parts,
     is_template_pair,
     link_components,
     needs_guard,
@@ -111,25 +112,6 @@ def _group_parts(
     return out
 
 
-def _connected_parts(n: int, edges: Sequence[Edge]) -> list[list[int]]:
-    parent = list(range(n))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for edge in edges:
-        ra, rb = find(edge.a), find(edge.b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    parts: dict[int, list[int]] = {}
-    for i in range(n):
-        parts.setdefault(find(i), []).append(i)
-    return list(parts.values())
-
-
 def cluster_with_dask(
     articles: Sequence[Article], params: ClusterParams, scheduler: str | None = None, progress: Progress | None = None
 ) -> Clustering:
@@ -177,7 +159,7 @@ def cluster_with_dask(
         edges = [e for e in similar if (e.a, e.b) not in template]
         state = client.scatter((shingled, task_params), broadcast=True, hash=False)
         report("components on dask", 0, len(edges))
-        parts = _connected_parts(n, edges)
+        parts = connected_parts(range(n), [(e.a, e.b) for e in edges])
         singles = [p for p in parts if len(p) == 1]
         linked = [p for p in parts if len(p) > 1]
         part_of = {doc: i for i, part in enumerate(linked) for doc in part}

@@ -21,7 +21,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -86,24 +87,12 @@ def _params_record(params: ClusterParams) -> str:
 
 
 def params_from_record(text: str) -> ClusterParams:
+    """The parameters an index recorded (``ClusterParams.as_dict`` flattens
+    the signature's fields beside the clustering ones)."""
     record = json.loads(text)
-    return ClusterParams(
-        signature=SignatureParams(
-            num_perm=record["num_perm"],
-            seed=record["seed"],
-            shingle_size=record["shingle_size"],
-            scheme=record["scheme"],
-            hash=record["hash"],
-        ),
-        min_jaccard=record["min_jaccard"],
-        min_containment=record["min_containment"],
-        min_shared=record["min_shared"],
-        max_slot_swap=record["max_slot_swap"],
-        bands=record["bands"],
-        passage_sample=record["passage_sample"],
-        max_bucket=record["max_bucket"],
-        order_by=record["order_by"],
-    )
+    signature = SignatureParams(**{f.name: record[f.name] for f in fields(SignatureParams)})
+    chosen = {f.name: record[f.name] for f in fields(ClusterParams) if f.name not in ("signature", "workers")}
+    return ClusterParams(signature=signature, **chosen)
 
 
 def _differences(stored: ClusterParams, wanted: ClusterParams) -> list[str]:
@@ -223,7 +212,7 @@ class Archive:
                 self.store.insert_keys(table, table_keys, table_docs)
             focus = set(docs.tolist())
             focus |= self._crossed_buckets(rows, focus, arriving=True)
-            affected = self._reconcile(focus, known_keys={int(d): i for i, d in enumerate(docs.tolist())}, keys=keys)
+            affected = self._reconcile(focus, signed=set(docs.tolist()), keys=keys)
             touched = self._regroup(affected)
             return AddResult(tuple(batch[i].path for i in fresh), tuple(duplicates), touched)
 
@@ -249,11 +238,11 @@ class Archive:
 
     # -- candidates, links, groups --------------------------------------------------------
 
-    def _focus_keys(self, focus: Sequence[int], known_keys: dict[int, int] | None, keys: ArticleKeys | None) -> dict[str, np.ndarray]:
+    def _focus_keys(self, focus: Sequence[int], signed: AbstractSet[int], keys: ArticleKeys | None) -> dict[str, np.ndarray]:
         """Every band and passage key of the focus articles."""
         out: dict[str, list[np.ndarray]] = {table: [] for table in KEY_TABLES}
-        rest = [d for d in focus if not known_keys or d not in known_keys]
-        if known_keys and keys is not None:
+        rest = [d for d in focus if d not in signed]
+        if signed and keys is not None:
             out["bands"].append(keys.band_keys)
             out["passages"].append(keys.passage_keys)
         if rest:
@@ -298,13 +287,13 @@ class Archive:
         edges = verified_edges(articles, shingled, local, self.params)
         return [_edge_row(docs[e.a], docs[e.b], e) for e in edges]
 
-    def _reconcile(self, focus: set[int], known_keys: dict[int, int] | None = None, keys: ArticleKeys | None = None) -> set[int]:
+    def _reconcile(self, focus: set[int], signed: AbstractSet[int] = frozenset(), keys: ArticleKeys | None = None) -> set[int]:
         """Bring the stored links of ``focus`` in line with their candidates;
         returns every article whose links changed."""
         if not focus:
             return set()
         ordered = sorted(focus)
-        focus_keys = self._focus_keys(ordered, known_keys, keys)
+        focus_keys = self._focus_keys(ordered, signed, keys)
         buckets = {table: self.store.bucket_rows(table, focus_keys[table]) for table in KEY_TABLES}
         candidates = self._candidates(focus, buckets, {})
         existing = {(a, b): row for (a, b, *_), row in ((r[:2], r) for r in self.store.edges_touching(ordered))}

@@ -11,13 +11,13 @@ those that stayed.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Indel
 
 from .text import Paragraph, normalise
 
@@ -46,11 +46,9 @@ def _anchor_flags(tokens: list[str]) -> list[bool]:
     flags: list[bool] = []
     sentence_start = True
     for token in tokens:
-        if not token.isalpha() and any(ch.isdigit() for ch in token):
-            flags.append(True)
-        else:
-            flags.append(token[:1].isupper() and not sentence_start)
-        sentence_start = not token[-1:].isalnum() and bool(_SENTENCE_END.search(token))
+        flags.append((token[:1].isupper() and not sentence_start) or (not token.isalpha() and any(map(str.isdigit, token))))
+        last = token[-1:]
+        sentence_start = last in ".!?" or (not last.isalnum() and _SENTENCE_END.search(token) is not None)
     return flags
 
 
@@ -69,6 +67,11 @@ def _content(paragraphs: tuple[Paragraph, ...]) -> tuple[str, ...]:
     return tuple(normalise(p.text) for p in paragraphs if p.is_content)
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _content_lower(paragraphs: tuple[Paragraph, ...]) -> tuple[str, ...]:
+    return tuple(text.lower() for text in _content(paragraphs))
+
+
 def slot_conflicts(old: tuple[Paragraph, ...], new: tuple[Paragraph, ...], *, min_ratio: float = 60.0) -> SlotEvidence:
     old_texts, new_texts = _content(old), _content(new)
     if not old_texts or not new_texts:
@@ -79,26 +82,27 @@ def slot_conflicts(old: tuple[Paragraph, ...], new: tuple[Paragraph, ...], *, mi
     if not fresh:
         return SlotEvidence(0, 0)
     # One C call scores every fresh paragraph against every old one.
-    scores = process.cdist([t.lower() for t in fresh], [t.lower() for t in old_texts], scorer=fuzz.ratio, score_cutoff=min_ratio)
+    scores = process.cdist([t.lower() for t in fresh], _content_lower(old), scorer=fuzz.ratio, score_cutoff=min_ratio)
     for text, row in zip(fresh, scores, strict=True):
         best = int(row.argmax())
         if row[best] < min_ratio or row[best] == 0:
             continue
         a_words, a_flags = _slots(old_texts[best])
         b_words, b_flags = _slots(text)
-        matcher = difflib.SequenceMatcher(None, a_words, b_words, autojunk=False)
-        for op, i1, i2, j1, j2 in matcher.get_opcodes():
-            if op == "equal":
-                kept += sum(a_flags[i1:i2])
-            elif op == "replace" and any(a_flags[i1:i2]) and any(b_flags[j1:j2]):
+        i = j = 0
+        # Between two runs of a longest common subsequence of words, a stretch
+        # changed on both sides is a replacement (difflib's "replace", in C).
+        for block in Indel.opcodes(a_words, b_words).as_matching_blocks():
+            if block.a > i and block.b > j and any(a_flags[i : block.a]) and any(b_flags[j : block.b]):
                 swapped += 1
+            kept += sum(a_flags[block.a : block.a + block.size])
+            i, j = block.a + block.size, block.b + block.size
     return SlotEvidence(kept, swapped)
 
 
 def shared_paragraphs(old: tuple[Paragraph, ...], new: tuple[Paragraph, ...], *, min_ratio: float = 80.0) -> int:
     """Body paragraphs of ``new`` that appear in ``old`` copied or lightly edited."""
-    old_texts = [text.lower() for text in _content(old)]
-    new_texts = [text.lower() for text in _content(new)]
+    old_texts, new_texts = _content_lower(old), _content_lower(new)
     if not old_texts or not new_texts:
         return 0
     known = set(old_texts)

@@ -294,6 +294,13 @@ class _Components:
         self.members[ra].extend(self.members.pop(rb))
 
 
+def is_weak(edge: Edge, params: ClusterParams) -> bool:
+    """A link that may only join groups whose members all overlap a little
+    (the one place where grouping reads shingle sets)."""
+    strong = max(0.5, params.min_containment * 2)
+    return edge.similarity.containment < strong and edge.similarity.jaccard < strong
+
+
 def link_components(n: int, edges: list[Edge], shingled: Shingled, params: ClusterParams, ranks: Sequence[int]) -> list[list[int]]:
     """Connected components, strongest links first, where a weak link may only
     join two groups whose members all overlap a little: that stops a chain
@@ -303,7 +310,6 @@ def link_components(n: int, edges: list[Edge], shingled: Shingled, params: Clust
     each connected part of the edge graph depends on that part alone: an
     archive index recomputes only the part a new article touches."""
     components = _Components(n)
-    strong = max(0.5, params.min_containment * 2)
     floor = params.min_containment * 0.4
 
     def edge_order(e: Edge) -> tuple[float, float, int, int]:
@@ -314,7 +320,7 @@ def link_components(n: int, edges: list[Edge], shingled: Shingled, params: Clust
         ra, rb = components.find(edge.a), components.find(edge.b)
         if ra == rb:
             continue
-        if edge.similarity.containment < strong and edge.similarity.jaccard < strong:
+        if is_weak(edge, params):
             left = sorted(components.members[ra], key=ranks.__getitem__)[:20]
             right = sorted(components.members[rb], key=ranks.__getitem__)[:20]
             if any(shingled.similarity(x, y)[0].containment < floor for x in left for y in right):

@@ -29,6 +29,7 @@ from .cluster import (
     canonical_ranks,
     connected_parts,
     is_template_pair,
+    is_weak,
     link_components,
     needs_guard,
     similar_pairs,
@@ -93,21 +94,27 @@ def _bucket_partition(part: int, parts: int, n_docs: int, max_bucket: int, *sign
     return out
 
 
+def _guard_view(article: Article) -> Article:
+    """What the template guard reads of an article (its body paragraphs and
+    what orders versions), so that less crosses the network."""
+    return replace(article, paragraphs=tuple(p for p in article.paragraphs if p.is_content), headline="", url=None, source=None)
+
+
 def _template_pairs(articles: dict[int, Article], pairs: list[tuple[int, int]], params: ClusterParams) -> list[bool]:
     return [is_template_pair(articles[a], articles[b], params) for a, b in pairs]
 
 
 def _group_parts(
-    state: tuple[Shingled, ClusterParams], parts: list[list[int]], ranked: list[list[int]], edges: list[list[Edge]]
+    params: ClusterParams, parts: list[list[int]], ranked: list[list[int]], edges: list[list[Edge]], sets: list[list[np.ndarray] | None]
 ) -> list[list[int]]:
-    """link_components on each connected part, in the part's own numbering."""
-    shingled, params = state
+    """link_components on each connected part, in the part's own numbering.
+    A part without weak links never reads its shingle sets, so they are not sent."""
     out: list[list[int]] = []
-    for members, ranks, part_edges in zip(parts, ranked, edges, strict=True):
+    for members, ranks, part_edges, part_sets in zip(parts, ranked, edges, sets, strict=True):
         position = {doc: i for i, doc in enumerate(members)}
         local = [Edge(position[e.a], position[e.b], e.similarity, e.shared) for e in part_edges]
-        sets = [shingled.of(doc) for doc in members]
-        local_shingled = Shingled(*concatenate_sets([(s, np.array([0, s.size], np.int64)) for s in sets]))
+        shown = part_sets or [np.zeros(0, np.uint32)] * len(members)
+        local_shingled = Shingled(*concatenate_sets([(s, np.array([0, s.size], np.int64)) for s in shown]))
         out += [[members[i] for i in group] for group in link_components(len(members), local, local_shingled, params, ranks)]
     return out
 
@@ -146,7 +153,11 @@ def cluster_with_dask(
         chunks = [guarded[first : first + GUARD_CHUNK] for first in range(0, len(guarded), GUARD_CHUNK)]
         jobs = [
             client.submit(
-                _template_pairs, {d: articles[d] for e in chunk for d in (e.a, e.b)}, [(e.a, e.b) for e in chunk], task_params, pure=False
+                _template_pairs,
+                {d: _guard_view(articles[d]) for e in chunk for d in (e.a, e.b)},
+                [(e.a, e.b) for e in chunk],
+                task_params,
+                pure=False,
             )
             for chunk in chunks
         ]
@@ -157,7 +168,6 @@ def cluster_with_dask(
             if bad
         }
         edges = [e for e in similar if (e.a, e.b) not in template]
-        state = client.scatter((shingled, task_params), broadcast=True, hash=False)
         report("components on dask", 0, len(edges))
         parts = connected_parts(range(n), [(e.a, e.b) for e in edges])
         singles = [p for p in parts if len(p) == 1]
@@ -168,7 +178,10 @@ def cluster_with_dask(
             part_edges[part_of[edge.a]].append(edge)
         groups = max(1, min(len(linked), workers * 4))
         ranked = [canonical_ranks([articles[doc] for doc in part]) for part in linked]
-        tasks = [(linked[g::groups], ranked[g::groups], part_edges[g::groups]) for g in range(groups)] if linked else []
-        grouped = client.gather([client.submit(_group_parts, state, *task, pure=False) for task in tasks])
+        sets = [
+            [shingled.of(doc) for doc in part] if any(is_weak(e, params) for e in part_edges[i]) else None for i, part in enumerate(linked)
+        ]
+        tasks = [(linked[g::groups], ranked[g::groups], part_edges[g::groups], sets[g::groups]) for g in range(groups)] if linked else []
+        grouped = client.gather([client.submit(_group_parts, task_params, *task, pure=False) for task in tasks])
     components = [c for result in grouped for c in result] + singles
     return Clustering(params, assemble(articles, components, edges, shingled, params, canonical_ranks(articles)))

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .sql import IndexUnavailable, SqlStore, _key_table
+from .sql import GENERATION_BITS, IndexUnavailable, SqlStore, _key_table
 
 #: Any fixed number: the advisory lock that serialises index writers.
 WRITER_LOCK = 0x5D1FF
@@ -67,12 +67,14 @@ class PostgresStore(SqlStore):
 
     def insert_keys(self, table: str, keys: np.ndarray, docs: np.ndarray) -> None:
         # COPY into a scratch table, then one INSERT: far faster than row by row.
-        self._execute("CREATE TEMP TABLE IF NOT EXISTS incoming_keys (bkey BIGINT, doc BIGINT) ON COMMIT DELETE ROWS")
-        with self.connection.cursor().copy("COPY incoming_keys (bkey, doc) FROM STDIN") as copy:
-            for row in zip(keys.view(np.int64).tolist(), docs.tolist(), strict=True):
+        self._execute("CREATE TEMP TABLE IF NOT EXISTS incoming_keys (gen BIGINT, bkey BIGINT, doc BIGINT) ON COMMIT DELETE ROWS")
+        gens = docs >> GENERATION_BITS
+        with self.connection.cursor().copy("COPY incoming_keys (gen, bkey, doc) FROM STDIN") as copy:
+            for row in zip(gens.tolist(), keys.view(np.int64).tolist(), docs.tolist(), strict=True):
                 copy.write_row(row)
         self._execute(
-            f"INSERT INTO {_key_table(table)} (bkey, doc) SELECT bkey, doc FROM incoming_keys ORDER BY bkey, doc ON CONFLICT DO NOTHING"
+            f"INSERT INTO {_key_table(table)} (gen, bkey, doc) SELECT gen, bkey, doc FROM incoming_keys"
+            " ORDER BY gen, bkey, doc ON CONFLICT DO NOTHING"
         )
         self._execute("DELETE FROM incoming_keys")
 

@@ -34,7 +34,11 @@ class SQLiteStore(SqlStore):
             # NORMAL in WAL mode: a killed process loses nothing committed;
             # only a power cut may lose the last transactions.
             self.connection.execute("PRAGMA synchronous = NORMAL")
-            self.connection.execute("PRAGMA cache_size = -262144")
+            # Room for the newest generation of key rows (see GENERATION_BITS),
+            # which is where a bulk load writes; reads of older generations go
+            # through the memory map, without a system call per page.
+            self.connection.execute("PRAGMA cache_size = -1048576")
+            self.connection.execute("PRAGMA mmap_size = 17179869184")
             self.connection.execute("PRAGMA temp_store = MEMORY")
         except sqlite3.DatabaseError as exc:
             raise IndexUnavailable(f"cannot open index {path}: {exc}", "is it a storydiff index? pass another --index file") from exc

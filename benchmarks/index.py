@@ -14,16 +14,23 @@ Usage:
     python benchmarks/index.py --corpus /tmp/c100k.jsonl --index /tmp/bench.db
     python benchmarks/index.py --storage 1000000 --index /tmp/bench-1m.db
     python benchmarks/index.py --storage 1000000 --index postgresql://postgres@127.0.0.1:5432/bench
+    python benchmarks/index.py --storage 1000000 --throwaway-postgres   # initdb/pg_ctl in a temp dir
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
+import shutil
 import statistics
+import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 
@@ -101,6 +108,7 @@ def storage(n: int, location: str, batch: int = 50_000, queries: int = 500) -> d
                 store.insert_keys(
                     "passages", rng.integers(0, 2**32, size * passages, dtype=np.int64).view(np.uint64), np.repeat(docs, passages)
                 )
+            print(f"{first + size:,} articles stored, {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
         ingest = time.perf_counter() - start
         # A lookup: every band and passage key of one stored article, whole buckets.
         timings = []
@@ -121,17 +129,42 @@ def storage(n: int, location: str, batch: int = 50_000, queries: int = 500) -> d
     }
 
 
+@contextlib.contextmanager
+def throwaway_postgres(shared_buffers: str) -> Iterator[str]:
+    """A PostgreSQL server in a temporary directory (the tests' helper), with
+    the shared buffers a dedicated index server would be given."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from pgserver import Server, server_binaries
+
+    binaries = server_binaries()
+    if binaries is None:
+        sys.exit("no PostgreSQL server binaries (initdb, pg_ctl); apt-get install postgresql")
+    root = Path(tempfile.mkdtemp(prefix="storydiff-bench-pg-"))
+    server = Server(binaries, root, extra_options=f"-c shared_buffers={shared_buffers}")
+    server.start()
+    try:
+        yield server.create_database("bench")
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--index", required=True, help="SQLite file or postgresql:// URL (replaced)")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--index", help="SQLite file or postgresql:// URL (replaced)")
+    where.add_argument("--throwaway-postgres", action="store_true", help="start a PostgreSQL server in a temporary directory")
+    parser.add_argument("--shared-buffers", default="2GB", help="shared_buffers of the throwaway server")
     parser.add_argument("--corpus", help="JSONL corpus for the end-to-end run (benchmarks/corpus.py)")
     parser.add_argument("--storage", type=int, help="articles for the synthetic storage run")
     args = parser.parse_args()
-    result = {}
-    if args.corpus:
-        result["end_to_end"] = end_to_end(args.corpus, args.index)
-    if args.storage:
-        result["storage"] = storage(args.storage, args.index)
+    with contextlib.ExitStack() as stack:
+        location = stack.enter_context(throwaway_postgres(args.shared_buffers)) if args.throwaway_postgres else args.index
+        result = {}
+        if args.corpus:
+            result["end_to_end"] = end_to_end(args.corpus, location)
+        if args.storage:
+            result["storage"] = storage(args.storage, location)
     print(json.dumps(result, indent=2))
 
 

@@ -27,8 +27,9 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, binaries: Path, root: Path) -> None:
+    def __init__(self, binaries: Path, root: Path, extra_options: str = "") -> None:
         self.binaries = binaries
+        self.extra_options = extra_options
         self.data = root / "data"
         self.log = root / "server.log"
         self.port = _free_port()
@@ -46,7 +47,7 @@ class Server:
         subprocess.run(command, check=True, capture_output=True, cwd="/")
 
     def start(self) -> None:
-        options = f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off"
+        options = f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off {self.extra_options}"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.log), "-w", "start")
 
     def restart(self) -> None:

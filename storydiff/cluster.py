@@ -17,7 +17,7 @@ from .corpus import natural_key
 from .index import candidate_pairs
 from .model import Article
 from .signature import SignatureParams, concatenate_sets, default_workers, minhash_matrix, shingle_hashes, warm_tables
-from .verify import shared_paragraphs, slot_conflicts
+from .verify import body_texts, shared_paragraphs, slot_conflicts
 from .workers import forked_map, process_pool
 
 ORDER_BY = ("time", "name", "given")
@@ -227,11 +227,16 @@ def needs_guard(edge: Edge) -> bool:
     return edge.similarity.containment < 0.9
 
 
-def is_template_pair(one: Article, other: Article, params: ClusterParams) -> bool:
-    """Two reports filled into one template: most names and figures swapped."""
-    older, newer = (one, other) if version_key(one) <= version_key(other) else (other, one)
-    evidence = slot_conflicts(older.paragraphs, newer.paragraphs)
+def is_template(older_body: tuple[str, ...], newer_body: tuple[str, ...], params: ClusterParams) -> bool:
+    """Two reports filled into one template: most names and figures swapped
+    (bodies as :func:`~storydiff.verify.body_texts`, the older first)."""
+    evidence = slot_conflicts(older_body, newer_body)
     return evidence.swapped >= 3 and evidence.swapped_share > params.max_slot_swap
+
+
+def is_template_pair(one: Article, other: Article, params: ClusterParams) -> bool:
+    older, newer = sorted((one, other), key=version_key)
+    return is_template(body_texts(older.paragraphs), body_texts(newer.paragraphs), params)
 
 
 def _verify(articles: Sequence[Article], shingled: Shingled, pairs: np.ndarray, params: ClusterParams) -> list[Edge]:

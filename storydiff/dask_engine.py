@@ -12,9 +12,9 @@ Only this module imports dask, and only when ``--engine dask`` is chosen.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -28,20 +28,22 @@ from .cluster import (
     assemble,
     canonical_ranks,
     connected_parts,
-    is_template_pair,
+    is_template,
     is_weak,
     link_components,
     needs_guard,
     similar_pairs,
+    version_key,
 )
 from .index import ArticleKeys, article_keys, bucket_pairs, select_pairs
 from .model import Article
 from .signature import concatenate_sets, default_workers, minhash_matrix, shingle_hashes
+from .verify import body_texts
 
 #: Articles per signature task: large enough that scheduling costs nothing.
 SIGN_CHUNK = 2000
-#: Candidate pairs per template-guard task.
-GUARD_CHUNK = 2000
+#: Candidate pairs measured per template-guard task (about a quarter need the guard).
+MEASURE_CHUNK = 5000
 
 
 class EngineUnavailable(Exception):
@@ -65,13 +67,39 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
         with client:
             yield client
         return
+    import dask
+
+    # Dask's workers start with MALLOC_TRIM_THRESHOLD_ set, which also turns
+    # off glibc's adaptive mmap threshold: every large numpy temporary is then
+    # mapped and faulted in afresh, and signing ran 1.5-2x slower than in a
+    # plain process. Start the local workers without it (numbers:
+    # docs/performance.md); workers started by hand should do the same.
+    environ = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ").items() if k != "MALLOC_TRIM_THRESHOLD_"}
     with (
+        dask.config.set({"distributed.nanny.pre-spawn-environ": environ}),
         LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
         ) as cluster,
         Client(cluster) as client,
     ):
         yield client
+
+
+@dataclass(frozen=True)
+class _Shipped:
+    """Task data sent as it is. Dask walks every list, tuple and dict given
+    to a task looking for futures, which took longer than the tasks here."""
+
+    value: Any
+
+
+def _run(function: Callable[..., Any], *args: Any) -> Any:
+    return function(*(arg.value if isinstance(arg, _Shipped) else arg for arg in args))
+
+
+def _submit(client: Any, function: Callable[..., Any], *args: Any) -> Any:
+    shipped = [_Shipped(arg) if isinstance(arg, (list, tuple, dict)) else arg for arg in args]
+    return client.submit(_run, function, *shipped, pure=False)
 
 
 def _sign_chunk(bodies: list[str], first: int, params: ClusterParams) -> tuple[np.ndarray, np.ndarray, ArticleKeys]:
@@ -82,39 +110,47 @@ def _sign_chunk(bodies: list[str], first: int, params: ClusterParams) -> tuple[n
     return hashes, offsets, shifted
 
 
-def _bucket_partition(part: int, parts: int, n_docs: int, max_bucket: int, *signed: tuple[np.ndarray, np.ndarray, ArticleKeys]) -> Any:
+def _keys_of(signed: tuple[np.ndarray, np.ndarray, ArticleKeys]) -> ArticleKeys:
+    return signed[2]
+
+
+def _bucket_partition(part: int, parts: int, n_docs: int, max_bucket: int, *keyed: ArticleKeys) -> Any:
     """Pairs of the buckets whose key falls in this partition (whole buckets,
     since every row of a key lands in the same partition)."""
     out = []
     for keys_of, docs_of in (("band_keys", "band_docs"), ("passage_keys", "passage_docs")):
-        keys = np.concatenate([getattr(s[2], keys_of) for s in signed])
-        docs = np.concatenate([getattr(s[2], docs_of) for s in signed])
+        keys = np.concatenate([getattr(k, keys_of) for k in keyed])
+        docs = np.concatenate([getattr(k, docs_of) for k in keyed])
         mine = keys % np.uint64(parts) == np.uint64(part)
         out.append(bucket_pairs(keys[mine], docs[mine], max_bucket, n_docs))
     return out
 
 
-def _guard_view(article: Article) -> Article:
-    """What the template guard reads of an article (its body paragraphs and
-    what orders versions), so that less crosses the network."""
-    return replace(article, paragraphs=tuple(p for p in article.paragraphs if p.is_content), headline="", url=None, source=None)
+def _guard_view(article: Article) -> tuple[tuple[object, ...], tuple[str, ...]]:
+    """What the template guard reads of an article: which is older, and the
+    body texts (plain strings pickle several times faster than articles)."""
+    return version_key(article), body_texts(article.paragraphs)
 
 
-def _template_pairs(articles: dict[int, Article], pairs: list[tuple[int, int]], params: ClusterParams) -> list[bool]:
-    return [is_template_pair(articles[a], articles[b], params) for a, b in pairs]
+def _template_pairs(
+    views: dict[int, tuple[tuple[object, ...], tuple[str, ...]]], pairs: list[tuple[int, int]], params: ClusterParams
+) -> list[bool]:
+    verdicts = []
+    for a, b in pairs:
+        (_, older), (_, newer) = sorted((views[a], views[b]), key=lambda view: view[0])
+        verdicts.append(is_template(older, newer, params))
+    return verdicts
 
 
 def _group_parts(
-    params: ClusterParams, parts: list[list[int]], ranked: list[list[int]], edges: list[list[Edge]], sets: list[list[np.ndarray] | None]
+    params: ClusterParams, parts: list[list[int]], ranked: list[list[int]], edges: list[list[Edge]], sets: list[list[np.ndarray]]
 ) -> list[list[int]]:
-    """link_components on each connected part, in the part's own numbering.
-    A part without weak links never reads its shingle sets, so they are not sent."""
+    """link_components on each connected part, in the part's own numbering."""
     out: list[list[int]] = []
     for members, ranks, part_edges, part_sets in zip(parts, ranked, edges, sets, strict=True):
         position = {doc: i for i, doc in enumerate(members)}
         local = [Edge(position[e.a], position[e.b], e.similarity, e.shared) for e in part_edges]
-        shown = part_sets or [np.zeros(0, np.uint32)] * len(members)
-        local_shingled = Shingled(*concatenate_sets([(s, np.array([0, s.size], np.int64)) for s in shown]))
+        local_shingled = Shingled(*concatenate_sets([(s, np.array([0, s.size], np.int64)) for s in part_sets]))
         out += [[members[i] for i in group] for group in link_components(len(members), local, local_shingled, params, ranks)]
     return out
 
@@ -129,12 +165,14 @@ def cluster_with_dask(
     with dask_client(scheduler, workers) as client:
         report("signatures on dask", 0, n)
         signed = [
-            client.submit(_sign_chunk, [a.body for a in articles[first : first + SIGN_CHUNK]], first, task_params, pure=False)
+            _submit(client, _sign_chunk, [a.body for a in articles[first : first + SIGN_CHUNK]], first, task_params)
             for first in range(0, n, SIGN_CHUNK)
         ]
         report("band shuffle", 0, n)
         partitions = max(1, 2 * workers)
-        bucketed = [client.submit(_bucket_partition, p, partitions, n, params.max_bucket, *signed, pure=False) for p in range(partitions)]
+        # Only the keys travel to the shuffle; shingle sets stay where they were made.
+        keyed = [_submit(client, _keys_of, chunk) for chunk in signed]
+        bucketed = [_submit(client, _bucket_partition, p, partitions, n, params.max_bucket, *keyed) for p in range(partitions)]
         chunks = client.gather(signed)
         shingled = Shingled(*concatenate_sets([(hashes, offsets) for hashes, offsets, _ in chunks]))
         sampled = np.concatenate([keys.sampled for _, _, keys in chunks]) if chunks else np.zeros(0, np.int64)
@@ -146,42 +184,49 @@ def cluster_with_dask(
         shared = np.bincount(where, weights=counts, minlength=passage_codes.size).astype(np.int64)
         pairs = select_pairs(band_codes, passage_codes, shared, sampled)
         report("verify on dask", 0, len(pairs))
-        # Similarity floors need only the shingle sets, held here; the
-        # template guard needs the texts, so each task gets just its pairs' articles.
-        similar = similar_pairs(shingled, pairs, params)
-        guarded = [e for e in similar if needs_guard(e)]
-        chunks = [guarded[first : first + GUARD_CHUNK] for first in range(0, len(guarded), GUARD_CHUNK)]
-        jobs = [
-            client.submit(
-                _template_pairs,
-                {d: _guard_view(articles[d]) for e in chunk for d in (e.a, e.b)},
-                [(e.a, e.b) for e in chunk],
-                task_params,
-                pure=False,
-            )
-            for chunk in chunks
-        ]
+        # Similarity floors need only the shingle sets, held here; each guard
+        # task gets the body texts of its pairs, and goes out as soon as they
+        # are measured, so the workers start while the client measures the rest.
+        similar: list[Edge] = []
+        guarded: list[list[Edge]] = []
+        jobs = []
+        for first in range(0, len(pairs), MEASURE_CHUNK):
+            measured = similar_pairs(shingled, pairs[first : first + MEASURE_CHUNK], params)
+            similar += measured
+            chunk = [e for e in measured if needs_guard(e)]
+            if chunk:
+                views = {d: _guard_view(articles[d]) for e in chunk for d in (e.a, e.b)}
+                jobs.append(_submit(client, _template_pairs, views, [(e.a, e.b) for e in chunk], task_params))
+                guarded.append(chunk)
         template = {
             (e.a, e.b)
-            for chunk, verdicts in zip(chunks, client.gather(jobs), strict=True)
+            for chunk, verdicts in zip(guarded, client.gather(jobs), strict=True)
             for e, bad in zip(chunk, verdicts, strict=True)
             if bad
         }
         edges = [e for e in similar if (e.a, e.b) not in template]
         report("components on dask", 0, len(edges))
+        part_of: dict[int, int] = {}
         parts = connected_parts(range(n), [(e.a, e.b) for e in edges])
-        singles = [p for p in parts if len(p) == 1]
-        linked = [p for p in parts if len(p) > 1]
-        part_of = {doc: i for i, part in enumerate(linked) for doc in part}
-        part_edges: list[list[Edge]] = [[] for _ in linked]
+        for i, part in enumerate(parts):
+            part_of.update((doc, i) for doc in part)
+        part_edges: list[list[Edge]] = [[] for _ in parts]
         for edge in edges:
             part_edges[part_of[edge.a]].append(edge)
-        groups = max(1, min(len(linked), workers * 4))
-        ranked = [canonical_ranks([articles[doc] for doc in part]) for part in linked]
-        sets = [
-            [shingled.of(doc) for doc in part] if any(is_weak(e, params) for e in part_edges[i]) else None for i, part in enumerate(linked)
+        # Without a weak link every link joins, so such a part is one story as
+        # it stands; only parts with weak links need link_components.
+        settled = [part for part, links in zip(parts, part_edges, strict=True) if not any(is_weak(e, params) for e in links)]
+        weak = [(part, links) for part, links in zip(parts, part_edges, strict=True) if any(is_weak(e, params) for e in links)]
+        groups = max(1, min(len(weak), workers * 4))
+        tasks = [
+            (
+                [part for part, _ in weak[g::groups]],
+                [canonical_ranks([articles[doc] for doc in part]) for part, _ in weak[g::groups]],
+                [links for _, links in weak[g::groups]],
+                [[shingled.of(doc) for doc in part] for part, _ in weak[g::groups]],
+            )
+            for g in range(groups)
         ]
-        tasks = [(linked[g::groups], ranked[g::groups], part_edges[g::groups], sets[g::groups]) for g in range(groups)] if linked else []
-        grouped = client.gather([client.submit(_group_parts, task_params, *task, pure=False) for task in tasks])
-    components = [c for result in grouped for c in result] + singles
+        grouped = client.gather([_submit(client, _group_parts, task_params, *task) for task in tasks if task[0]])
+    components = [c for result in grouped for c in result] + settled
     return Clustering(params, assemble(articles, components, edges, shingled, params, canonical_ranks(articles)))

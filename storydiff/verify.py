@@ -62,18 +62,29 @@ def _slots(text: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
     return words, tuple(_anchor_flags(raw))
 
 
-@functools.lru_cache(maxsize=1 << 14)
-def _content(paragraphs: tuple[Paragraph, ...]) -> tuple[str, ...]:
-    return tuple(normalise(p.text) for p in paragraphs if p.is_content)
+def body_texts(paragraphs: tuple[Paragraph, ...]) -> tuple[str, ...]:
+    """The body paragraphs' texts: all that the template guard reads of an
+    article (and cheap to send to another process)."""
+    return tuple(p.text for p in paragraphs if p.is_content)
 
 
 @functools.lru_cache(maxsize=1 << 14)
+def _normalised(texts: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(normalise(text) for text in texts)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _lowered(texts: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(text.lower() for text in texts)
+
+
 def _content_lower(paragraphs: tuple[Paragraph, ...]) -> tuple[str, ...]:
-    return tuple(text.lower() for text in _content(paragraphs))
+    return _lowered(_normalised(body_texts(paragraphs)))
 
 
-def slot_conflicts(old: tuple[Paragraph, ...], new: tuple[Paragraph, ...], *, min_ratio: float = 60.0) -> SlotEvidence:
-    old_texts, new_texts = _content(old), _content(new)
+def slot_conflicts(old_body: tuple[str, ...], new_body: tuple[str, ...], *, min_ratio: float = 60.0) -> SlotEvidence:
+    """Slot evidence between two articles' :func:`body_texts`, older first."""
+    old_texts, new_texts = _normalised(old_body), _normalised(new_body)
     if not old_texts or not new_texts:
         return SlotEvidence(0, 0)
     kept = swapped = 0
@@ -82,7 +93,7 @@ def slot_conflicts(old: tuple[Paragraph, ...], new: tuple[Paragraph, ...], *, mi
     if not fresh:
         return SlotEvidence(0, 0)
     # One C call scores every fresh paragraph against every old one.
-    scores = process.cdist([t.lower() for t in fresh], _content_lower(old), scorer=fuzz.ratio, score_cutoff=min_ratio)
+    scores = process.cdist([t.lower() for t in fresh], _lowered(old_texts), scorer=fuzz.ratio, score_cutoff=min_ratio)
     for text, row in zip(fresh, scores, strict=True):
         best = int(row.argmax())
         if row[best] < min_ratio or row[best] == 0:

@@ -23,10 +23,11 @@ from ..text import Paragraph
 
 SCHEMA_VERSION = "storydiff.index/2"
 KEY_TABLES = ("bands", "passages")
-#: Key rows are clustered by generation (``doc >> GENERATION_BITS``), so a
-#: bulk load rewrites only the newest generation's pages, however large the
-#: archive: ingest keeps its rate at a million articles. A lookup then seeks
-#: each key once per generation (8 at a million articles).
+#: Each key row carries its generation (``doc >> GENERATION_BITS``). Where
+#: the table is the index (SQLite ``WITHOUT ROWID``) rows are clustered by it,
+#: so a bulk load rewrites only the newest generation's pages, however large
+#: the archive, and a lookup seeks each key once per generation (8 at a
+#: million articles). See docs/performance.md for the measurements.
 GENERATION_BITS = 17
 
 
@@ -86,6 +87,9 @@ class SqlStore:
     key_type = "INTEGER"
     real_type = "REAL"
     without_rowid = " WITHOUT ROWID"
+    #: Primary key order of the key tables, and whether lookups name the generations.
+    key_order = "gen, bkey, doc"
+    lookup_by_generation = True
     location: str
 
     def __init__(self) -> None:
@@ -152,7 +156,7 @@ class SqlStore:
             "CREATE INDEX IF NOT EXISTS articles_age ON articles (age)",
             *(
                 f"""CREATE TABLE IF NOT EXISTS {table} (gen {k} NOT NULL, bkey {k} NOT NULL, doc {k} NOT NULL,
-                    PRIMARY KEY (gen, bkey, doc)){self.without_rowid}"""
+                    PRIMARY KEY ({self.key_order})){self.without_rowid}"""
                 for table in KEY_TABLES
             ),
             f"""CREATE TABLE IF NOT EXISTS edges (a {k} NOT NULL, b {k} NOT NULL, jaccard {real} NOT NULL,
@@ -279,14 +283,17 @@ class SqlStore:
     def bucket_rows(self, table: str, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every (key, doc) row of the given keys: whole buckets."""
         wanted = np.unique(keys.view(np.int64))
-        last_doc = self._all("SELECT MAX(doc) FROM articles")[0][0]
-        gens = self._list_param(list(range(((last_doc or 0) >> GENERATION_BITS) + 1)))
+        statement = f"SELECT bkey, doc FROM {_key_table(table)} WHERE bkey {self._in_list()}"
+        params: tuple[Any, ...] = ()
+        if self.lookup_by_generation:
+            last_doc = self._all("SELECT MAX(doc) FROM articles")[0][0]
+            params = (self._list_param(list(range(((last_doc or 0) >> GENERATION_BITS) + 1))),)
+            statement += f" AND gen {self._in_list()}"
         found_keys: list[int] = []
         found_docs: list[int] = []
         for first in range(0, wanted.size, 50000):
             part = self._list_param(wanted[first : first + 50000].tolist())
-            statement = f"SELECT bkey, doc FROM {_key_table(table)} WHERE gen {self._in_list()} AND bkey {self._in_list()}"
-            for key, doc in self._all(statement, (gens, part)):
+            for key, doc in self._all(statement, (part, *params)):
                 found_keys.append(key)
                 found_docs.append(doc)
         return np.array(found_keys, np.int64).view(np.uint64), np.array(found_docs, np.int64)

@@ -339,7 +339,8 @@ def link_components(n: int, edges: list[Edge], shingled: Shingled, params: Clust
 
 def _filename_key(article: Article) -> tuple[object, ...]:
     name = article.path.rsplit("/", 1)[-1]
-    return (natural_key(name), natural_key(article.path))
+    key = natural_key(name)
+    return (key, key if name == article.path else natural_key(article.path))
 
 
 def order_versions(articles: list[Article], order_by: str) -> tuple[list[Article], str]:

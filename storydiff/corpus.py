@@ -63,9 +63,12 @@ class Corpus:
     warnings: tuple[LoadWarning, ...]
 
 
+_DIGIT_RUNS = re.compile(r"(\d+)")
+
+
 def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
     """Sort key that puts ``2_`` before ``10_``."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part.lower()) for part in re.split(r"(\d+)", name) if part)
+    return tuple((0, int(part)) if part.isdigit() else (1, part.lower()) for part in _DIGIT_RUNS.split(name) if part)
 
 
 def format_of(path: str) -> str | None:

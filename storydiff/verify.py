@@ -38,6 +38,7 @@ class SlotEvidence:
 
 
 _EDGE_PUNCT = re.compile(r"^\W+|\W+$")
+_ASCII_NON_WORD = "".join(c for c in map(chr, range(128)) if not (c.isalnum() or c == "_"))
 
 
 def _anchor_flags(tokens: list[str]) -> list[bool]:
@@ -58,8 +59,27 @@ def _slots(text: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
     cached because one article takes part in many candidate pairs."""
     # keep the sentence punctuation attached so sentence starts are visible
     raw = text.split()
-    words = tuple(token if token.isalnum() else _EDGE_PUNCT.sub("", token) for token in raw)
+    words = tuple(
+        token if token.isalnum() else token.strip(_ASCII_NON_WORD) if token.isascii() else _EDGE_PUNCT.sub("", token) for token in raw
+    )
     return words, tuple(_anchor_flags(raw))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _paragraph_slots(old: str, new: str) -> tuple[int, int]:
+    """Anchors kept and stretches swapped between an old paragraph and its
+    edit; cached because a story's versions repeat the same edits."""
+    a_words, a_flags = _slots(old)
+    b_words, b_flags = _slots(new)
+    kept = swapped = i = j = 0
+    # Between two runs of a longest common subsequence of words, a stretch
+    # changed on both sides is a replacement (difflib's "replace", in C).
+    for block in Indel.opcodes(a_words, b_words).as_matching_blocks():
+        if block.a > i and block.b > j and any(a_flags[i : block.a]) and any(b_flags[j : block.b]):
+            swapped += 1
+        kept += sum(a_flags[block.a : block.a + block.size])
+        i, j = block.a + block.size, block.b + block.size
+    return kept, swapped
 
 
 def body_texts(paragraphs: tuple[Paragraph, ...]) -> tuple[str, ...]:
@@ -98,16 +118,9 @@ def slot_conflicts(old_body: tuple[str, ...], new_body: tuple[str, ...], *, min_
         best = int(row.argmax())
         if row[best] < min_ratio or row[best] == 0:
             continue
-        a_words, a_flags = _slots(old_texts[best])
-        b_words, b_flags = _slots(text)
-        i = j = 0
-        # Between two runs of a longest common subsequence of words, a stretch
-        # changed on both sides is a replacement (difflib's "replace", in C).
-        for block in Indel.opcodes(a_words, b_words).as_matching_blocks():
-            if block.a > i and block.b > j and any(a_flags[i : block.a]) and any(b_flags[j : block.b]):
-                swapped += 1
-            kept += sum(a_flags[block.a : block.a + block.size])
-            i, j = block.a + block.size, block.b + block.size
+        paragraph_kept, paragraph_swapped = _paragraph_slots(old_texts[best], text)
+        kept += paragraph_kept
+        swapped += paragraph_swapped
     return SlotEvidence(kept, swapped)
 
 

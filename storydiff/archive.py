@@ -22,7 +22,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -37,9 +37,11 @@ from .cluster import (
     assemble,
     canonical_ranks,
     connected_parts,
+    guarded_edges,
     link_components,
+    needs_guard,
     order_versions,
-    verified_edges,
+    similar_pairs,
 )
 from .index import ArticleKeys, article_keys, pairs_from_rows
 from .model import Article
@@ -189,7 +191,7 @@ class Archive:
     def _add_batch(self, batch: Sequence[Article], shingles: list[np.ndarray], now: float) -> AddResult:
         with self.store.writing():
             known = self.store.docs_of(sorted({a.id for a in batch}))
-            known_paths = {doc: r.article.path for doc, r in self.store.records(known.values()).items()} if known else {}
+            known_paths = {doc: r.article.path for doc, r in self.store.records(known.values(), paragraphs=False).items()} if known else {}
             fresh: list[int] = []
             first_path: dict[str, str] = {}
             duplicates: list[tuple[str, str]] = []
@@ -246,7 +248,7 @@ class Archive:
             out["bands"].append(keys.band_keys)
             out["passages"].append(keys.passage_keys)
         if rest:
-            records = self.store.records(rest)
+            records = self.store.records(rest, paragraphs=False)
             rest_keys = self._sign([records[d].shingles for d in rest])
             out["bands"].append(rest_keys.band_keys)
             out["passages"].append(rest_keys.passage_keys)
@@ -281,10 +283,14 @@ class Archive:
             return []
         docs = sorted({d for pair in pairs for d in pair})
         position = {d: i for i, d in enumerate(docs)}
-        articles = [records[d].article for d in docs]
         shingled = _shingled([records[d].shingles for d in docs])
         local = np.array([(position[a], position[b]) for a, b in pairs], np.int64)
-        edges = verified_edges(articles, shingled, local, self.params)
+        # Only the template guard reads texts: fetch them for its pairs alone.
+        similar = similar_pairs(shingled, local, self.params)
+        guarded = {docs[i] for e in similar if needs_guard(e) for i in (e.a, e.b)}
+        texts = self.store.paragraphs_of(d for d in guarded if not records[d].article.paragraphs)
+        articles = [replace(records[d].article, paragraphs=texts[d]) if d in texts else records[d].article for d in docs]
+        edges = guarded_edges(articles, similar, self.params)
         return [_edge_row(docs[e.a], docs[e.b], e) for e in edges]
 
     def _reconcile(self, focus: set[int], signed: AbstractSet[int] = frozenset(), keys: ArticleKeys | None = None) -> set[int]:
@@ -299,7 +305,7 @@ class Archive:
         existing = {(a, b): row for (a, b, *_), row in ((r[:2], r) for r in self.store.edges_touching(ordered))}
         gone = sorted(set(existing) - candidates)
         wanted = candidates - set(existing)
-        records = self.store.records({d for pair in wanted for d in pair})
+        records = self.store.records({d for pair in wanted for d in pair}, paragraphs=False)
         new_edges = self._verify(wanted, records)
         self.store.delete_edges(gone)
         self.store.add_edges(new_edges)
@@ -312,7 +318,7 @@ class Archive:
         groups = self.store.groups(sorted(affected))
         region = set(self.store.component_members({component for component, _ in groups.values()})) | set(groups)
         edge_rows = [row for row in self.store.edges_touching(sorted(region)) if row[0] in region and row[1] in region]
-        records = self.store.records(region)
+        records = self.store.records(region, paragraphs=False)
         updates: list[tuple[int, int, str]] = []
         stories = 0
         for part in connected_parts(sorted(region), [(r[0], r[1]) for r in edge_rows]):
@@ -395,7 +401,7 @@ class Archive:
             if not candidates:
                 return QueryResult(None, None, False)
             query_record = StoredArticle(query_doc, article, shingles, 0.0, "", query_doc)
-            records = self.store.records({d for pair in candidates for d in pair if d != query_doc})
+            records = self.store.records({d for pair in candidates for d in pair if d != query_doc}, paragraphs=False)
             records[query_doc] = query_record
             new_edges = self._verify(candidates, records)
             if not new_edges:
@@ -404,7 +410,7 @@ class Archive:
             groups = self.store.groups(sorted(partners))
             region = sorted(set(self.store.component_members({c for c, _ in groups.values()})) | {query_doc})
             edge_rows = [r for r in self.store.edges_touching(region) if r[0] in region and r[1] in region] + new_edges
-            records.update(self.store.records(d for d in region if d not in records))
+            records.update(self.store.records((d for d in region if d not in records), paragraphs=False))
             part = next(p for p in connected_parts(region, [(r[0], r[1]) for r in edge_rows]) if query_doc in p)
             mine = next(s for s in self._stories_of(part, edge_rows, records) if query_doc in s)
             if len(mine) == 1:
@@ -417,7 +423,14 @@ class Archive:
                 in_best = [r for r in new_edges if records.get(r[0] if r[1] == query_doc else r[1], query_record).story == best]
                 strongest = max(in_best, key=lambda r: (r[3], r[2], -max(r[0], r[1])))
                 partner = strongest[0] if strongest[1] == query_doc else strongest[1]
-            return QueryResult(self._story(best), Match(records[partner].article, strongest[2], strongest[3]), False)
+            story = self._story(best)
+            # The story's copy of the partner carries its paragraphs; the record here does not.
+            closest = (
+                next((m.article for m in story.members if m.article.id == records[partner].article.id), records[partner].article)
+                if story
+                else records[partner].article
+            )
+            return QueryResult(story, Match(closest, strongest[2], strongest[3]), False)
 
     # -- removing ------------------------------------------------------------------------
 

@@ -239,10 +239,25 @@ def is_template_pair(one: Article, other: Article, params: ClusterParams) -> boo
     return is_template(body_texts(older.paragraphs), body_texts(newer.paragraphs), params)
 
 
+def _unguarded(articles: Sequence[Article], similar: Iterable[Edge], params: ClusterParams) -> list[Edge]:
+    return [e for e in similar if not (needs_guard(e) and is_template_pair(articles[e.a], articles[e.b], params))]
+
+
 def _verify(articles: Sequence[Article], shingled: Shingled, pairs: np.ndarray, params: ClusterParams) -> list[Edge]:
-    return [
-        e for e in similar_pairs(shingled, pairs, params) if not (needs_guard(e) and is_template_pair(articles[e.a], articles[e.b], params))
-    ]
+    return _unguarded(articles, similar_pairs(shingled, pairs, params), params)
+
+
+def _guard_chunk(state: tuple[Sequence[Article], ClusterParams], similar: list[Edge]) -> list[Edge]:
+    return _unguarded(state[0], similar, state[1])
+
+
+def guarded_edges(articles: Sequence[Article], similar: list[Edge], params: ClusterParams) -> list[Edge]:
+    """The similar pairs (from :func:`similar_pairs`) that are not template
+    pairs, checked on every worker when there are many."""
+    workers = params.workers or default_workers()
+    chunks = [similar[i :: workers * 4] for i in range(workers * 4)] if workers > 1 and len(similar) >= 2000 else [similar]
+    kept = {(e.a, e.b) for chunk in forked_map(_guard_chunk, (articles, params), chunks, workers) for e in chunk}
+    return [e for e in similar if (e.a, e.b) in kept]
 
 
 def _verify_chunk(state: tuple[Sequence[Article], Shingled, ClusterParams], pairs: np.ndarray) -> list[Edge]:

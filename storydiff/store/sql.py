@@ -302,14 +302,14 @@ class SqlStore:
             last_doc = self._all("SELECT MAX(doc) FROM articles")[0][0]
             params = (self._list_param(list(range(((last_doc or 0) >> GENERATION_BITS) + 1))),)
             statement += f" AND gen {self._in_list()}"
-        found_keys: list[int] = []
-        found_docs: list[int] = []
+        found = [np.zeros((0, 2), np.int64)]
         for first in range(0, wanted.size, 50000):
             part = self._list_param(wanted[first : first + 50000].tolist())
-            for key, doc in self._all(statement, (part, *params)):
-                found_keys.append(key)
-                found_docs.append(doc)
-        return np.array(found_keys, np.int64).view(np.uint64), np.array(found_docs, np.int64)
+            rows = self._all(statement, (part, *params))
+            if rows:
+                found.append(np.array(rows, np.int64))
+        both = np.concatenate(found)
+        return both[:, 0].copy().view(np.uint64), both[:, 1].copy()
 
     # -- edges -------------------------------------------------------------------------
 

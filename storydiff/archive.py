@@ -213,20 +213,19 @@ class Archive:
             for table, (table_keys, table_docs) in rows.items():
                 self.store.insert_keys(table, table_keys, table_docs)
             focus = set(docs.tolist())
-            focus |= self._crossed_buckets(rows, focus, arriving=True)
-            affected = self._reconcile(focus, signed=set(docs.tolist()), keys=keys)
+            buckets = {table: self.store.bucket_rows(table, table_keys) for table, (table_keys, _) in rows.items()}
+            focus |= self._crossed_buckets(buckets, focus, arriving=True)
+            affected = self._reconcile(focus, signed=set(docs.tolist()), keys=keys, signed_buckets=buckets)
             touched = self._regroup(affected)
             return AddResult(tuple(batch[i].path for i in fresh), tuple(duplicates), touched)
 
-    def _crossed_buckets(self, rows: dict[str, tuple[np.ndarray, np.ndarray]], moving: set[int], *, arriving: bool) -> set[int]:
-        """Members of buckets that crossed ``max_bucket`` because ``moving``
-        arrived (or is about to leave): their candidate pairs changed."""
+    def _crossed_buckets(self, buckets: dict[str, tuple[np.ndarray, np.ndarray]], moving: set[int], *, arriving: bool) -> set[int]:
+        """Members of buckets (whole, as :meth:`SqlStore.bucket_rows` gives
+        them) that crossed ``max_bucket`` because ``moving`` arrived (or is
+        about to leave): their candidate pairs changed."""
         cap = self.params.max_bucket
         extra: set[int] = set()
-        for table, (table_keys, _) in rows.items():
-            if table_keys.size == 0:
-                continue
-            bucket_keys, bucket_docs = self.store.bucket_rows(table, table_keys)
+        for bucket_keys, bucket_docs in buckets.values():
             if bucket_keys.size == 0:
                 continue
             moving_mask = np.isin(bucket_docs, np.fromiter(moving, np.int64, len(moving)))
@@ -293,14 +292,25 @@ class Archive:
         edges = guarded_edges(articles, similar, self.params)
         return [_edge_row(docs[e.a], docs[e.b], e) for e in edges]
 
-    def _reconcile(self, focus: set[int], signed: AbstractSet[int] = frozenset(), keys: ArticleKeys | None = None) -> set[int]:
+    def _reconcile(
+        self,
+        focus: set[int],
+        signed: AbstractSet[int] = frozenset(),
+        keys: ArticleKeys | None = None,
+        signed_buckets: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+    ) -> set[int]:
         """Bring the stored links of ``focus`` in line with their candidates;
-        returns every article whose links changed."""
+        returns every article whose links changed. ``signed_buckets``: the
+        buckets of the ``signed`` articles' keys, when already read."""
         if not focus:
             return set()
         ordered = sorted(focus)
-        focus_keys = self._focus_keys(ordered, signed, keys)
-        buckets = {table: self.store.bucket_rows(table, focus_keys[table]) for table in KEY_TABLES}
+        if signed_buckets is None:
+            focus_keys = self._focus_keys(ordered, signed, keys)
+            buckets = {table: self.store.bucket_rows(table, focus_keys[table]) for table in KEY_TABLES}
+        else:
+            others = self._focus_keys([d for d in ordered if d not in signed], frozenset(), None)
+            buckets = {table: _merged_rows(signed_buckets[table], self.store.bucket_rows(table, others[table])) for table in KEY_TABLES}
         candidates = self._candidates(focus, buckets, {})
         existing = {(a, b): row for (a, b, *_), row in ((r[:2], r) for r in self.store.edges_touching(ordered))}
         gone = sorted(set(existing) - candidates)
@@ -321,8 +331,13 @@ class Archive:
         records = self.store.records(region, paragraphs=False)
         updates: list[tuple[int, int, str]] = []
         stories = 0
-        for part in connected_parts(sorted(region), [(r[0], r[1]) for r in edge_rows]):
-            for members in self._stories_of(part, edge_rows, records):
+        parts = connected_parts(sorted(region), [(r[0], r[1]) for r in edge_rows])
+        part_of = {doc: i for i, part in enumerate(parts) for doc in part}
+        rows_of: list[list[EdgeRow]] = [[] for _ in parts]
+        for row in edge_rows:
+            rows_of[part_of[row[0]]].append(row)
+        for part, part_rows in zip(parts, rows_of, strict=True):
+            for members in self._stories_of(part, part_rows, records):
                 label = self._label([records[d].article for d in members])
                 updates += [(d, part[0], label) for d in members]
                 stories += 1
@@ -445,7 +460,7 @@ class Archive:
                 return []
             keys = self._sign([records[d].shingles for d in gone])
             rows = self._key_rows(keys, np.array(gone, np.int64))
-            focus = self._crossed_buckets(rows, set(gone), arriving=False)
+            focus = self._crossed_buckets({t: self.store.bucket_rows(t, k) for t, (k, _) in rows.items()}, set(gone), arriving=False)
             partners = {d for row in self.store.edges_touching(gone) for d in row[:2]}
             groups = self.store.groups(sorted(partners - set(gone)))
             for table, (table_keys, table_docs) in rows.items():
@@ -499,3 +514,15 @@ def _edge_row(a: int, b: int, edge: Edge) -> EdgeRow:
 
 def _edge(a: int, b: int, row: EdgeRow) -> Edge:
     return Edge(a, b, Similarity(row[2], row[3]), row[4])
+
+
+def _merged_rows(one: tuple[np.ndarray, np.ndarray], other: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Two sets of (key, doc) bucket rows as one, each row once."""
+    if other[0].size == 0:
+        return one
+    keys, docs = np.concatenate((one[0], other[0])), np.concatenate((one[1], other[1]))
+    order = np.lexsort((docs, keys))
+    keys, docs = keys[order], docs[order]
+    first = np.ones(keys.size, bool)
+    first[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])
+    return keys[first], docs[first]

@@ -43,7 +43,7 @@ from .cluster import (
     order_versions,
     similar_pairs,
 )
-from .index import ArticleKeys, article_keys, pairs_from_rows
+from .index import ArticleKeys, article_keys, pairs_from_rows, partners_of
 from .model import Article
 from .signature import SignatureParams, minhash_matrix, shingle_hashes
 from .store import IndexMismatch, SqlStore, StoredArticle, open_store
@@ -253,16 +253,13 @@ class Archive:
             out["passages"].append(rest_keys.passage_keys)
         return {table: np.concatenate(parts) if parts else np.zeros(0, np.uint64) for table, parts in out.items()}
 
-    def _candidates(
-        self, focus: set[int], buckets: dict[str, tuple[np.ndarray, np.ndarray]], extra_sampled: dict[int, int]
-    ) -> set[tuple[int, int]]:
+    def _candidates(self, focus: set[int], buckets: dict[str, tuple[np.ndarray, np.ndarray]]) -> set[tuple[int, int]]:
         """Candidate pairs with at least one focus article, made from whole buckets
         by the same function a batch run uses."""
         involved = np.unique(np.concatenate([docs for _, docs in buckets.values()] + [np.zeros(0, np.int64)]))
         if involved.size < 2:
             return set()
-        stored = self.store.sampled_of([d for d in involved.tolist() if d not in extra_sampled])
-        stored.update(extra_sampled)
+        stored = self.store.sampled_of(involved.tolist())
         sampled = np.array([stored[d] for d in involved.tolist()], np.int64)
         local = {table: (keys, np.searchsorted(involved, docs)) for table, (keys, docs) in buckets.items()}
         pairs = pairs_from_rows(
@@ -311,7 +308,7 @@ class Archive:
         else:
             others = self._focus_keys([d for d in ordered if d not in signed], frozenset(), None)
             buckets = {table: _merged_rows(signed_buckets[table], self.store.bucket_rows(table, others[table])) for table in KEY_TABLES}
-        candidates = self._candidates(focus, buckets, {})
+        candidates = self._candidates(focus, buckets)
         existing = {(a, b): row for (a, b, *_), row in ((r[:2], r) for r in self.store.edges_touching(ordered))}
         gone = sorted(set(existing) - candidates)
         wanted = candidates - set(existing)
@@ -412,7 +409,15 @@ class Archive:
                 stored_keys, stored_docs = self.store.bucket_rows(table, table_keys)
                 own_docs = np.full(table_keys.size, query_doc, np.int64)
                 buckets[table] = (np.concatenate((stored_keys, table_keys)), np.concatenate((stored_docs, own_docs)))
-            candidates = self._candidates({query_doc}, buckets, {query_doc: int(keys.sampled[0])})
+            own_sampled = int(keys.sampled[0])
+
+            def sampled_of(docs: Sequence[int]) -> dict[int, int]:
+                return {**self.store.sampled_of([d for d in docs if d != query_doc]), query_doc: own_sampled}
+
+            # Only the query's own pairs: the rest of its buckets' pairs are stored already.
+            rows = ArticleKeys(*buckets["bands"], *buckets["passages"], np.zeros(0, np.int64))
+            partners = partners_of(query_doc, rows, sampled_of, max_bucket=self.params.max_bucket).tolist()
+            candidates = {(min(query_doc, d), max(query_doc, d)) for d in partners}
             if not candidates:
                 return QueryResult(None, None, False)
             query_record = StoredArticle(query_doc, article, shingles, 0.0, "", query_doc)

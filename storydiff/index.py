@@ -15,6 +15,7 @@ Two families of keys propose candidate pairs; nothing here decides a link.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -149,3 +150,34 @@ def candidate_pairs(
     """Every candidate pair of a batch, as a (n, 2) int64 array with a < b."""
     keys = article_keys(signatures, hashes, offsets, bands=bands, passage_sample=passage_sample)
     return pairs_from_rows(keys, max_bucket=max_bucket, passage_min_share=passage_min_share)
+
+
+def _bucket_partners(doc: int, keys: np.ndarray, docs: np.ndarray, max_bucket: int) -> tuple[np.ndarray, np.ndarray]:
+    """Documents sharing a complete bucket of 2..``max_bucket`` rows with
+    ``doc``, each with the number of such buckets."""
+    mine = np.isin(keys, keys[docs == doc])
+    keys, docs = keys[mine], docs[mine]
+    _, inverse, sizes = np.unique(keys, return_inverse=True, return_counts=True)
+    kept = ((sizes >= 2) & (sizes <= max_bucket))[inverse] & (docs != doc)
+    return np.unique(docs[kept], return_counts=True)  # type: ignore[no-any-return]
+
+
+def partners_of(
+    doc: int,
+    keys: ArticleKeys,
+    sampled_of: Callable[[Sequence[int]], Mapping[int, int]],
+    *,
+    max_bucket: int,
+    passage_min_share: float = 0.08,
+) -> np.ndarray:
+    """The documents that :func:`pairs_from_rows` pairs with ``doc``, without
+    forming the other pairs of its buckets: what a query needs. ``keys.sampled``
+    is not read; ``sampled_of`` gives sampled-shingle counts (``doc``'s
+    included) for the few partners whose one shared passage key is borderline."""
+    band, _ = _bucket_partners(doc, keys.band_keys, keys.band_docs, max_bucket)
+    passage, shared = _bucket_partners(doc, keys.passage_keys, keys.passage_docs, max_bucket)
+    borderline = passage[shared < 2].tolist()
+    counts = sampled_of([doc, *borderline]) if borderline else {}
+    own = counts.get(doc, 0)
+    chosen = [x for x, n in zip(passage.tolist(), shared.tolist(), strict=True) if n >= 2 or n >= passage_min_share * min(own, counts[x])]
+    return np.union1d(band, np.array(chosen, np.int64))

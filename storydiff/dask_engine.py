@@ -155,78 +155,93 @@ def _group_parts(
     return out
 
 
+def _candidates_on_dask(client: Any, articles: Sequence[Article], params: ClusterParams, workers: int) -> tuple[Shingled, np.ndarray]:
+    """Shingle sets (gathered here) and candidate pairs: signatures on the
+    workers, band and passage rows shuffled by key so each sees whole buckets."""
+    task_params = replace(params, workers=1)  # no process pools inside Dask workers
+    n = len(articles)
+    signed = [
+        _submit(client, _sign_chunk, [a.body for a in articles[first : first + SIGN_CHUNK]], first, task_params)
+        for first in range(0, n, SIGN_CHUNK)
+    ]
+    partitions = max(1, 2 * workers)
+    # Only the keys travel to the shuffle; shingle sets stay where they were made.
+    keyed = [_submit(client, _keys_of, chunk) for chunk in signed]
+    bucketed = [_submit(client, _bucket_partition, p, partitions, n, params.max_bucket, *keyed) for p in range(partitions)]
+    chunks = client.gather(signed)
+    shingled = Shingled(*concatenate_sets([(hashes, offsets) for hashes, offsets, _ in chunks]))
+    sampled = np.concatenate([keys.sampled for _, _, keys in chunks]) if chunks else np.zeros(0, np.int64)
+    band_parts, passage_parts = zip(*client.gather(bucketed), strict=True) if bucketed else ((), ())
+    band_codes = np.unique(np.concatenate([codes for codes, _ in band_parts] + [np.zeros(0, np.int64)]))
+    codes = np.concatenate([c for c, _ in passage_parts] + [np.zeros(0, np.int64)])
+    counts = np.concatenate([k for _, k in passage_parts] + [np.zeros(0, np.int64)])
+    passage_codes, where = np.unique(codes, return_inverse=True)
+    shared = np.bincount(where, weights=counts, minlength=passage_codes.size).astype(np.int64)
+    return shingled, select_pairs(band_codes, passage_codes, shared, sampled)
+
+
+def _verified_on_dask(client: Any, articles: Sequence[Article], shingled: Shingled, pairs: np.ndarray, params: ClusterParams) -> list[Edge]:
+    """Similarity floors here (they need only the shingle sets); the template
+    guard on the workers, each task with the body texts of its pairs, sent as
+    soon as they are measured so the workers start while the rest is measured."""
+    task_params = replace(params, workers=1)
+    similar: list[Edge] = []
+    guarded: list[list[Edge]] = []
+    jobs = []
+    for first in range(0, len(pairs), MEASURE_CHUNK):
+        measured = similar_pairs(shingled, pairs[first : first + MEASURE_CHUNK], params)
+        similar += measured
+        chunk = [e for e in measured if needs_guard(e)]
+        if chunk:
+            views = {d: _guard_view(articles[d]) for e in chunk for d in (e.a, e.b)}
+            jobs.append(_submit(client, _template_pairs, views, [(e.a, e.b) for e in chunk], task_params))
+            guarded.append(chunk)
+    template = {
+        (e.a, e.b)
+        for chunk, verdicts in zip(guarded, client.gather(jobs), strict=True)
+        for e, bad in zip(chunk, verdicts, strict=True)
+        if bad
+    }
+    return [e for e in similar if (e.a, e.b) not in template]
+
+
+def _grouped_on_dask(
+    client: Any, articles: Sequence[Article], shingled: Shingled, edges: list[Edge], params: ClusterParams, workers: int
+) -> list[list[int]]:
+    """Stories: a connected part without a weak link is one story as it stands
+    (every link joins); parts with weak links go through link_components on
+    the workers, each with only its own shingle sets."""
+    parts = connected_parts(range(len(articles)), [(e.a, e.b) for e in edges])
+    part_of = {doc: i for i, part in enumerate(parts) for doc in part}
+    part_edges: list[list[Edge]] = [[] for _ in parts]
+    for edge in edges:
+        part_edges[part_of[edge.a]].append(edge)
+    settled = [part for part, links in zip(parts, part_edges, strict=True) if not any(is_weak(e, params) for e in links)]
+    weak = [(part, links) for part, links in zip(parts, part_edges, strict=True) if any(is_weak(e, params) for e in links)]
+    groups = max(1, min(len(weak), workers * 4))
+    tasks = [
+        (
+            [part for part, _ in weak[g::groups]],
+            [canonical_ranks([articles[doc] for doc in part]) for part, _ in weak[g::groups]],
+            [links for _, links in weak[g::groups]],
+            [[shingled.of(doc) for doc in part] for part, _ in weak[g::groups]],
+        )
+        for g in range(groups)
+    ]
+    grouped = client.gather([_submit(client, _group_parts, replace(params, workers=1), *task) for task in tasks if task[0]])
+    return [c for result in grouped for c in result] + settled
+
+
 def cluster_with_dask(
     articles: Sequence[Article], params: ClusterParams, scheduler: str | None = None, progress: Progress | None = None
 ) -> Clustering:
     report = progress or (lambda stage, done, total: None)
     workers = params.workers or default_workers()
-    task_params = replace(params, workers=1)  # no process pools inside Dask workers
-    n = len(articles)
     with dask_client(scheduler, workers) as client:
-        report("signatures on dask", 0, n)
-        signed = [
-            _submit(client, _sign_chunk, [a.body for a in articles[first : first + SIGN_CHUNK]], first, task_params)
-            for first in range(0, n, SIGN_CHUNK)
-        ]
-        report("band shuffle", 0, n)
-        partitions = max(1, 2 * workers)
-        # Only the keys travel to the shuffle; shingle sets stay where they were made.
-        keyed = [_submit(client, _keys_of, chunk) for chunk in signed]
-        bucketed = [_submit(client, _bucket_partition, p, partitions, n, params.max_bucket, *keyed) for p in range(partitions)]
-        chunks = client.gather(signed)
-        shingled = Shingled(*concatenate_sets([(hashes, offsets) for hashes, offsets, _ in chunks]))
-        sampled = np.concatenate([keys.sampled for _, _, keys in chunks]) if chunks else np.zeros(0, np.int64)
-        band_parts, passage_parts = zip(*client.gather(bucketed), strict=True) if bucketed else ((), ())
-        band_codes = np.unique(np.concatenate([codes for codes, _ in band_parts] + [np.zeros(0, np.int64)]))
-        codes = np.concatenate([c for c, _ in passage_parts] + [np.zeros(0, np.int64)])
-        counts = np.concatenate([k for _, k in passage_parts] + [np.zeros(0, np.int64)])
-        passage_codes, where = np.unique(codes, return_inverse=True)
-        shared = np.bincount(where, weights=counts, minlength=passage_codes.size).astype(np.int64)
-        pairs = select_pairs(band_codes, passage_codes, shared, sampled)
+        report("signatures and band shuffle on dask", 0, len(articles))
+        shingled, pairs = _candidates_on_dask(client, articles, params, workers)
         report("verify on dask", 0, len(pairs))
-        # Similarity floors need only the shingle sets, held here; each guard
-        # task gets the body texts of its pairs, and goes out as soon as they
-        # are measured, so the workers start while the client measures the rest.
-        similar: list[Edge] = []
-        guarded: list[list[Edge]] = []
-        jobs = []
-        for first in range(0, len(pairs), MEASURE_CHUNK):
-            measured = similar_pairs(shingled, pairs[first : first + MEASURE_CHUNK], params)
-            similar += measured
-            chunk = [e for e in measured if needs_guard(e)]
-            if chunk:
-                views = {d: _guard_view(articles[d]) for e in chunk for d in (e.a, e.b)}
-                jobs.append(_submit(client, _template_pairs, views, [(e.a, e.b) for e in chunk], task_params))
-                guarded.append(chunk)
-        template = {
-            (e.a, e.b)
-            for chunk, verdicts in zip(guarded, client.gather(jobs), strict=True)
-            for e, bad in zip(chunk, verdicts, strict=True)
-            if bad
-        }
-        edges = [e for e in similar if (e.a, e.b) not in template]
+        edges = _verified_on_dask(client, articles, shingled, pairs, params)
         report("components on dask", 0, len(edges))
-        part_of: dict[int, int] = {}
-        parts = connected_parts(range(n), [(e.a, e.b) for e in edges])
-        for i, part in enumerate(parts):
-            part_of.update((doc, i) for doc in part)
-        part_edges: list[list[Edge]] = [[] for _ in parts]
-        for edge in edges:
-            part_edges[part_of[edge.a]].append(edge)
-        # Without a weak link every link joins, so such a part is one story as
-        # it stands; only parts with weak links need link_components.
-        settled = [part for part, links in zip(parts, part_edges, strict=True) if not any(is_weak(e, params) for e in links)]
-        weak = [(part, links) for part, links in zip(parts, part_edges, strict=True) if any(is_weak(e, params) for e in links)]
-        groups = max(1, min(len(weak), workers * 4))
-        tasks = [
-            (
-                [part for part, _ in weak[g::groups]],
-                [canonical_ranks([articles[doc] for doc in part]) for part, _ in weak[g::groups]],
-                [links for _, links in weak[g::groups]],
-                [[shingled.of(doc) for doc in part] for part, _ in weak[g::groups]],
-            )
-            for g in range(groups)
-        ]
-        grouped = client.gather([_submit(client, _group_parts, task_params, *task) for task in tasks if task[0]])
-    components = [c for result in grouped for c in result] + settled
+        components = _grouped_on_dask(client, articles, shingled, edges, params, workers)
     return Clustering(params, assemble(articles, components, edges, shingled, params, canonical_ranks(articles)))

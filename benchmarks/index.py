@@ -185,6 +185,7 @@ def main() -> None:
     parser.add_argument("--shared-buffers", default="2GB", help="shared_buffers of the throwaway server")
     parser.add_argument("--corpus", help="JSONL corpus for the end-to-end run (benchmarks/corpus.py)")
     parser.add_argument("--storage", type=int, help="articles for the synthetic storage run")
+    parser.add_argument("--batch", type=int, default=50_000, help="articles per transaction in the storage run")
     parser.add_argument("--lookups", type=int, help="only time story lookups in an existing storage index of this many articles")
     args = parser.parse_args()
     with contextlib.ExitStack() as stack:
@@ -193,7 +194,7 @@ def main() -> None:
         if args.corpus:
             result["end_to_end"] = end_to_end(args.corpus, location)
         if args.storage:
-            result["storage"] = storage(args.storage, location)
+            result["storage"] = storage(args.storage, location, batch=args.batch)
         if args.lookups:
             with Archive.open(location) as archive:
                 result["story_lookup"] = _percentiles(story_lookups(archive.store, args.lookups, archive.params.bands, 30))

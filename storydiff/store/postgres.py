@@ -82,7 +82,7 @@ class PostgresStore(SqlStore):
                 copy.write_row(row)
         self._execute(
             f"INSERT INTO {_key_table(table)} (gen, bkey, doc) SELECT gen, bkey, doc FROM incoming_keys"
-            " ORDER BY gen, bkey, doc ON CONFLICT DO NOTHING"
+            f" ORDER BY {self.key_order} ON CONFLICT DO NOTHING"
         )
         self._execute("DELETE FROM incoming_keys")
         # Fresh statistics as a bulk load grows the table (doubling steps), so

@@ -159,9 +159,10 @@ class Archive:
     def _sign(self, shingle_sets: Sequence[np.ndarray]) -> ArticleKeys:
         shingled = _shingled(shingle_sets)
         signatures = minhash_matrix(shingled.hashes, shingled.offsets, self.params.signature)
-        return article_keys(
+        keys = article_keys(
             signatures, shingled.hashes, shingled.offsets, bands=self.params.bands, passage_sample=self.params.passage_sample
         )
+        return replace(keys, band_keys=self.store.stored_keys(keys.band_keys), passage_keys=self.store.stored_keys(keys.passage_keys))
 
     def shingle(self, articles: Sequence[Article]) -> list[np.ndarray]:
         hashes, offsets = shingle_hashes([a.body for a in articles], self.params.signature.shingle_size)

@@ -130,7 +130,7 @@ def test_cli_add_and_stats_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert result.stderr == f"storydiff: already indexed: {SEED_OLD}\n"  # type: ignore[attr-defined]
     stats = json.loads(run("index", "stats", "--index", "a.db", "--format", "json").stdout)  # type: ignore[attr-defined]
     assert (stats["articles"], stats["stories"], stats["stories_with_versions"], stats["links"]) == (2, 1, 1, 1)
-    assert stats["schema"] == "storydiff.index/2" and stats["params"]["band_keys"] == "storydiff-band/1"
+    assert stats["schema"] == "storydiff.index/3" and stats["params"]["band_keys"] == "storydiff-band/1"
 
 
 def test_query_contract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,10 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from .sql import GENERATION_BITS, IndexUnavailable, SqlStore, _key_table
+from .sql import GENERATION_BITS, IndexUnavailable, SqlStore, key_table
 
 #: Any fixed number: the advisory lock that serialises index writers.
 WRITER_LOCK = 0x5D1FF
+KEY_ORDER = "bkey, gen, doc"
 
 
 class PostgresStore(SqlStore):
@@ -27,11 +28,6 @@ class PostgresStore(SqlStore):
     key_type = "BIGINT"
     real_type = "DOUBLE PRECISION"
     without_rowid = ""
-    # A PostgreSQL table is a heap beside its index, so clustering by
-    # generation buys bulk loads little and would multiply the seeks of a
-    # lookup: key first.
-    key_order = "bkey, gen, doc"
-    lookup_by_generation = False
 
     def __init__(self, url: str, *, create: bool) -> None:
         super().__init__()
@@ -73,6 +69,19 @@ class PostgresStore(SqlStore):
     def table_count(self) -> int:
         return int(self._all("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()")[0][0])
 
+    # -- keys: one (gen, bkey, doc) row per key, ordered key first -----------------------
+    #
+    # A PostgreSQL table is a heap beside its index, so clustering by
+    # generation (as SQLite does) bought bulk loads little and multiplied the
+    # seeks of a lookup (docs/performance.md): keys are looked up by key alone.
+
+    def _key_table_statement(self, table: str) -> str:
+        return f"""CREATE TABLE IF NOT EXISTS {table} (gen BIGINT NOT NULL, bkey BIGINT NOT NULL, doc BIGINT NOT NULL,
+            PRIMARY KEY ({KEY_ORDER}))"""
+
+    def stored_keys(self, keys: np.ndarray) -> np.ndarray:
+        return keys
+
     def insert_keys(self, table: str, keys: np.ndarray, docs: np.ndarray) -> None:
         # COPY into a scratch table, then one INSERT: far faster than row by row.
         self._execute("CREATE TEMP TABLE IF NOT EXISTS incoming_keys (gen BIGINT, bkey BIGINT, doc BIGINT) ON COMMIT DELETE ROWS")
@@ -81,8 +90,8 @@ class PostgresStore(SqlStore):
             for row in zip(gens.tolist(), keys.view(np.int64).tolist(), docs.tolist(), strict=True):
                 copy.write_row(row)
         self._execute(
-            f"INSERT INTO {_key_table(table)} (gen, bkey, doc) SELECT gen, bkey, doc FROM incoming_keys"
-            f" ORDER BY {self.key_order} ON CONFLICT DO NOTHING"
+            f"INSERT INTO {key_table(table)} (gen, bkey, doc) SELECT gen, bkey, doc FROM incoming_keys"
+            f" ORDER BY {KEY_ORDER} ON CONFLICT DO NOTHING"
         )
         self._execute("DELETE FROM incoming_keys")
         # Fresh statistics as a bulk load grows the table (doubling steps), so
@@ -90,8 +99,22 @@ class PostgresStore(SqlStore):
         # get there later.
         self.unanalysed[table] = self.unanalysed.get(table, 0) + keys.size
         if self.unanalysed[table] >= max(1_000_000, self.analysed.get(table, 0)):
-            self._execute(f"ANALYZE {_key_table(table)}")
+            self._execute(f"ANALYZE {key_table(table)}")
             self.analysed[table] = self.analysed.get(table, 0) + self.unanalysed.pop(table)
+
+    def delete_keys(self, table: str, keys: np.ndarray, docs: np.ndarray) -> None:
+        rows = zip((docs >> GENERATION_BITS).tolist(), keys.view(np.int64).tolist(), docs.tolist(), strict=True)
+        self._executemany(f"DELETE FROM {key_table(table)} WHERE gen = ? AND bkey = ? AND doc = ?", rows)
+
+    def bucket_rows(self, table: str, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        wanted = np.unique(keys.view(np.int64))
+        found = [np.zeros((0, 2), np.int64)]
+        for first in range(0, wanted.size, 50000):
+            rows = self._all(f"SELECT bkey, doc FROM {key_table(table)} WHERE bkey = ANY(?)", (wanted[first : first + 50000].tolist(),))
+            if rows:
+                found.append(np.array(rows, np.int64))
+        both = np.concatenate(found)
+        return both[:, 0].copy().view(np.uint64), both[:, 1].copy()
 
     def size_bytes(self) -> int:
         total = 0

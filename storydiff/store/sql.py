@@ -21,14 +21,13 @@ from ..corpus import format_time, parse_time
 from ..model import Article
 from ..text import Paragraph
 
-SCHEMA_VERSION = "storydiff.index/2"
+SCHEMA_VERSION = "storydiff.index/3"
 KEY_TABLES = ("bands", "passages")
-#: Each key row carries its generation (``doc >> GENERATION_BITS``). Where
-#: the table is the index (SQLite ``WITHOUT ROWID``) rows are clustered by it,
-#: so a bulk load rewrites only the newest generation's pages, however large
-#: the archive, and a lookup seeks each key once per generation (8 at a
-#: million articles). See docs/performance.md for the measurements.
-GENERATION_BITS = 17
+#: Each key row carries its generation (``doc >> GENERATION_BITS``). SQLite
+#: clusters rows by it, so a bulk load rewrites only the newest generation's
+#: pages, however large the archive, and a lookup seeks each key once per
+#: generation (8 at a million articles). See docs/performance.md.
+GENERATION_BITS = 18
 
 
 class IndexUnavailable(Exception):
@@ -87,9 +86,6 @@ class SqlStore:
     key_type = "INTEGER"
     real_type = "REAL"
     without_rowid = " WITHOUT ROWID"
-    #: Primary key order of the key tables, and whether lookups name the generations.
-    key_order = "gen, bkey, doc"
-    lookup_by_generation = True
     location: str
 
     def __init__(self) -> None:
@@ -154,16 +150,15 @@ class SqlStore:
             "CREATE INDEX IF NOT EXISTS articles_story ON articles (story)",
             "CREATE INDEX IF NOT EXISTS articles_component ON articles (component)",
             "CREATE INDEX IF NOT EXISTS articles_age ON articles (age)",
-            *(
-                f"""CREATE TABLE IF NOT EXISTS {table} (gen {k} NOT NULL, bkey {k} NOT NULL, doc {k} NOT NULL,
-                    PRIMARY KEY ({self.key_order})){self.without_rowid}"""
-                for table in KEY_TABLES
-            ),
+            *(self._key_table_statement(table) for table in KEY_TABLES),
             f"""CREATE TABLE IF NOT EXISTS edges (a {k} NOT NULL, b {k} NOT NULL, jaccard {real} NOT NULL,
                 containment {real} NOT NULL, shared {k} NOT NULL, PRIMARY KEY (a, b)){self.without_rowid}""",
             "CREATE INDEX IF NOT EXISTS edges_b ON edges (b)",
         ):
             self._execute(statement)
+
+    def _key_table_statement(self, table: str) -> str:
+        raise NotImplementedError
 
     def has_table(self, name: str) -> bool:
         raise NotImplementedError
@@ -282,34 +277,23 @@ class SqlStore:
         self._executemany("DELETE FROM articles WHERE doc = ?", [(d,) for d in docs])
 
     # -- keys --------------------------------------------------------------------------
+    #
+    # Each backend lays its key tables out as suits its engine: these four
+    # methods and the table statement above go together.
+
+    def stored_keys(self, keys: np.ndarray) -> np.ndarray:
+        """Keys as this index compares them; the archive signs with these."""
+        raise NotImplementedError
 
     def insert_keys(self, table: str, keys: np.ndarray, docs: np.ndarray) -> None:
-        gens = docs >> GENERATION_BITS
-        order = np.lexsort((docs, keys.view(np.int64), gens))
-        rows = zip(gens[order].tolist(), keys.view(np.int64)[order].tolist(), docs[order].tolist(), strict=True)
-        self._executemany(f"INSERT INTO {_key_table(table)} (gen, bkey, doc) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", rows)
+        raise NotImplementedError
 
     def delete_keys(self, table: str, keys: np.ndarray, docs: np.ndarray) -> None:
-        rows = zip((docs >> GENERATION_BITS).tolist(), keys.view(np.int64).tolist(), docs.tolist(), strict=True)
-        self._executemany(f"DELETE FROM {_key_table(table)} WHERE gen = ? AND bkey = ? AND doc = ?", rows)
+        raise NotImplementedError
 
     def bucket_rows(self, table: str, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every (key, doc) row of the given keys: whole buckets."""
-        wanted = np.unique(keys.view(np.int64))
-        statement = f"SELECT bkey, doc FROM {_key_table(table)} WHERE bkey {self._in_list()}"
-        params: tuple[Any, ...] = ()
-        if self.lookup_by_generation:
-            last_doc = self._all("SELECT MAX(doc) FROM articles")[0][0]
-            params = (self._list_param(list(range(((last_doc or 0) >> GENERATION_BITS) + 1))),)
-            statement += f" AND gen {self._in_list()}"
-        found = [np.zeros((0, 2), np.int64)]
-        for first in range(0, wanted.size, 50000):
-            part = self._list_param(wanted[first : first + 50000].tolist())
-            rows = self._all(statement, (part, *params))
-            if rows:
-                found.append(np.array(rows, np.int64))
-        both = np.concatenate(found)
-        return both[:, 0].copy().view(np.uint64), both[:, 1].copy()
+        raise NotImplementedError
 
     # -- edges -------------------------------------------------------------------------
 
@@ -352,7 +336,7 @@ class SqlStore:
         return low, high
 
 
-def _key_table(table: str) -> str:
+def key_table(table: str) -> str:
     if table not in KEY_TABLES:
         raise ValueError(f"no key table {table!r}")
     return table

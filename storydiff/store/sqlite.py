@@ -3,6 +3,14 @@
 One writer at a time (``BEGIN IMMEDIATE``; a second writer waits for the
 lock), readers never block. Each ingest batch is one transaction, so a killed
 process loses at most the batch in flight.
+
+Key rows are single integers, each the rowid of its table (SQLite's densest
+and fastest B-tree): ``generation | key | doc within the generation``, so
+rows cluster by generation (a bulk load rewrites only the newest one's pages)
+and a bucket is one short rowid range per generation. Keys keep their low
+``KEY_BITS`` bits: two keys alike in those bits share a bucket, which only
+proposes a candidate pair that verification then measures (at a million
+articles, about one query in ten meets such a stranger).
 """
 
 from __future__ import annotations
@@ -14,10 +22,21 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from .sql import IndexUnavailable, SqlStore
+import numpy as np
+
+from .sql import GENERATION_BITS, IndexUnavailable, SqlStore, key_table
 
 #: How long a writer waits for another writer's batch before giving up.
 LOCK_WAIT_SECONDS = 600
+
+KEY_BITS = 36
+_KEY_MASK = (1 << KEY_BITS) - 1
+_LOCAL_MASK = (1 << GENERATION_BITS) - 1
+_GENERATION_SHIFT = KEY_BITS + GENERATION_BITS
+#: Rowids are signed 64-bit: what is left above key and doc numbers generations.
+MAX_DOC = 1 << (63 - KEY_BITS)
+#: Values per json_each parameter (about 20 MB of text).
+_CHUNK = 1_000_000
 
 
 class SQLiteStore(SqlStore):
@@ -74,6 +93,50 @@ class SQLiteStore(SqlStore):
             yield
         finally:
             self.connection.execute("COMMIT")
+
+    # -- keys: one packed integer per row ------------------------------------------------
+
+    def _key_table_statement(self, table: str) -> str:
+        return f"CREATE TABLE IF NOT EXISTS {table} (k INTEGER PRIMARY KEY)"
+
+    def stored_keys(self, keys: np.ndarray) -> np.ndarray:
+        return keys & np.uint64(_KEY_MASK)  # type: ignore[no-any-return]
+
+    def _packed(self, keys: np.ndarray, docs: np.ndarray) -> np.ndarray:
+        if docs.size and int(docs.max()) >= MAX_DOC:
+            raise IndexUnavailable(f"index {self.location} is full ({MAX_DOC - 1:,} articles)", "evict old articles or start a new index")
+        key_bits = (keys & np.uint64(_KEY_MASK)).astype(np.int64)
+        return ((docs >> GENERATION_BITS) << _GENERATION_SHIFT) | (key_bits << GENERATION_BITS) | (docs & _LOCAL_MASK)  # type: ignore[no-any-return]
+
+    def _each(self, statement: str, values: np.ndarray) -> None:
+        # One statement per million values: no Python tuple per row (3x faster
+        # than executemany at a million articles).
+        for first in range(0, values.size, _CHUNK):
+            self._execute(statement, (json.dumps(values[first : first + _CHUNK].tolist()),))
+
+    def insert_keys(self, table: str, keys: np.ndarray, docs: np.ndarray) -> None:
+        self._each(f"INSERT OR IGNORE INTO {key_table(table)} (k) SELECT value FROM json_each(?)", np.sort(self._packed(keys, docs)))
+
+    def delete_keys(self, table: str, keys: np.ndarray, docs: np.ndarray) -> None:
+        self._each(f"DELETE FROM {key_table(table)} WHERE k IN (SELECT value FROM json_each(?))", np.sort(self._packed(keys, docs)))
+
+    def bucket_rows(self, table: str, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        wanted = np.unique((keys & np.uint64(_KEY_MASK)).astype(np.int64))
+        highest = self._all(f"SELECT MAX(k) FROM {key_table(table)}")[0][0]
+        if highest is None:
+            return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+        generations = np.arange((highest >> _GENERATION_SHIFT) + 1, dtype=np.int64)
+        statement = f"SELECT b.k FROM json_each(?) AS j JOIN {key_table(table)} AS b ON b.k >= j.value AND b.k <= j.value + {_LOCAL_MASK}"
+        found = [np.zeros(0, np.int64)]
+        step = max(1, _CHUNK // generations.size)
+        for first in range(0, wanted.size, step):
+            starts = ((generations[:, None] << _GENERATION_SHIFT) | (wanted[None, first : first + step] << GENERATION_BITS)).ravel()
+            rows = self._all(statement, (json.dumps(starts.tolist()),))
+            if rows:
+                found.append(np.array(rows, np.int64).ravel())
+        packed = np.concatenate(found)
+        docs = ((packed >> _GENERATION_SHIFT) << GENERATION_BITS) | (packed & _LOCAL_MASK)
+        return ((packed >> GENERATION_BITS) & _KEY_MASK).astype(np.uint64), docs
 
     def has_table(self, name: str) -> bool:
         return bool(self._all("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)))

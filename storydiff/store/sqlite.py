@@ -10,7 +10,7 @@ rows cluster by generation (a bulk load rewrites only the newest one's pages)
 and a bucket is one short rowid range per generation. Keys keep their low
 ``KEY_BITS`` bits: two keys alike in those bits share a bucket, which only
 proposes a candidate pair that verification then measures (at a million
-articles, about one query in ten meets such a stranger).
+articles, about one query in sixteen meets such a stranger).
 """
 
 from __future__ import annotations

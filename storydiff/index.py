@@ -29,36 +29,96 @@ def band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:
     if bands <= 0 or num_perm % bands:
         raise ValueError(f"bands must divide num_perm ({num_perm}), got {bands}")
     rows = num_perm // bands
-    sig = signatures.astype(np.uint64).reshape(n_docs, bands, rows)
+    sig = signatures.reshape(n_docs, bands, rows)
     with np.errstate(over="ignore"):
         keys = np.zeros((n_docs, bands), dtype=np.uint64)
         for r in range(rows):
-            keys = (keys * _MIX) ^ sig[:, :, r]
+            # In place, one row of each band widened at a time: at 100k
+            # articles the whole signature matrix widened was 100 MB.
+            keys *= _MIX
+            keys ^= sig[:, :, r].astype(np.uint64)
             keys ^= keys >> np.uint64(29)
         keys = keys * _MIX + np.arange(bands, dtype=np.uint64)  # type: ignore[assignment]
         keys ^= keys >> np.uint64(32)
     return keys
 
 
+def _buckets_by_size(keys: np.ndarray, docs: np.ndarray, max_bucket: int) -> list[np.ndarray]:
+    """Buckets of 2..``max_bucket`` rows, as one (buckets, size) matrix of
+    documents per size, each row sorted."""
+    if keys.size == 0:
+        return []
+    # Rows made per document come in document order: a stable sort by key
+    # keeps it, at a fraction of a two-key sort's memory.
+    in_doc_order = docs.size < 2 or bool(np.all(docs[1:] >= docs[:-1]))
+    order = np.argsort(keys, kind="stable") if in_doc_order else np.lexsort((docs, keys))
+    sorted_keys = keys[order]
+    repeated = sorted_keys[1:] == sorted_keys[:-1]
+    del sorted_keys
+    # Only rows in buckets of two or more: most keys are unique.
+    in_bucket = np.concatenate((repeated, [False])) | np.concatenate(([False], repeated))
+    order = order[in_bucket]
+    starts = np.flatnonzero(~np.concatenate(([False], repeated))[in_bucket])
+    del repeated, in_bucket
+    sizes = np.diff(np.append(starts, order.size))
+    return [
+        docs[order[starts[sizes == size][:, None] + np.arange(size)[None, :]]]
+        for size in np.unique(sizes[(sizes >= 2) & (sizes <= max_bucket)]).tolist()
+    ]
+
+
 def _pair_codes(keys: np.ndarray, docs: np.ndarray, max_bucket: int, n_docs: int) -> np.ndarray:
     """``a * n_docs + b`` (a < b) for every shared key, repeats included."""
-    if keys.size == 0:
-        return np.zeros(0, np.int64)
-    order = np.lexsort((docs, keys))
-    keys, docs = keys[order], docs[order]
-    boundaries = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1], [True])))
-    starts, ends = boundaries[:-1], boundaries[1:]
-    sizes = ends - starts
     out: list[np.ndarray] = []
-    for size in np.unique(sizes[(sizes >= 2) & (sizes <= max_bucket)]).tolist():
-        group_starts = starts[sizes == size]
-        members = docs[group_starts[:, None] + np.arange(size)[None, :]]
-        left, right = np.triu_indices(size, k=1)
+    for members in _buckets_by_size(keys, docs, max_bucket):
+        left, right = np.triu_indices(members.shape[1], k=1)
         a, b = members[:, left].ravel(), members[:, right].ravel()
         distinct = a != b
-        a, b = a[distinct], b[distinct]
-        out.append(np.minimum(a, b).astype(np.int64) * n_docs + np.maximum(a, b))
+        out.append(a[distinct].astype(np.int64) * n_docs + b[distinct])
     return np.concatenate(out) if out else np.zeros(0, np.int64)
+
+
+def _first_doc_ranges(groups: list[np.ndarray], n_docs: int, budget: int) -> list[tuple[int, int]]:
+    """Ranges of first documents (the smaller of a pair), each the first of
+    at most about ``budget`` pair occurrences."""
+    weights = np.zeros(n_docs, np.float64)
+    for members in groups:
+        size = members.shape[1]
+        # In a sorted bucket, the i-th member is the first of size - 1 - i pairs.
+        weights += np.bincount(members[:, :-1].ravel(), np.tile(np.arange(size - 1, 0, -1), members.shape[0]), minlength=n_docs)
+    total = np.cumsum(weights)
+    if total.size == 0 or total[-1] <= budget:
+        return [(0, n_docs)]
+    cuts = np.unique(np.searchsorted(total, np.arange(budget, total[-1], budget), side="right"))
+    edges = [0, *[int(c) for c in cuts if 0 < c < n_docs], n_docs]
+    return list(zip(edges[:-1], edges[1:], strict=True))
+
+
+def counted_pairs(
+    keys: np.ndarray, docs: np.ndarray, max_bucket: int, n_docs: int, choose: Callable[[np.ndarray, np.ndarray], np.ndarray], budget: int
+) -> np.ndarray:
+    """``choose(codes, shared)`` of :func:`bucket_pairs`, computed one range of
+    first documents at a time: every occurrence of a pair has the same first
+    document, so each range's counts are final and only its chosen codes are
+    kept. Tens of millions of pairs share one passage key at 100k articles;
+    this holds about ``budget`` of them at once instead of all."""
+    groups = _buckets_by_size(keys, docs, max_bucket)
+    chosen: list[np.ndarray] = [np.zeros(0, np.int64)]
+    for low, high in _first_doc_ranges(groups, n_docs, budget):
+        codes: list[np.ndarray] = []
+        for members in groups:
+            inside = (members[:, :-1] >= low) & (members[:, :-1] < high)
+            for column in range(members.shape[1] - 1):
+                rows = np.flatnonzero(inside[:, column])
+                if rows.size == 0:
+                    continue
+                first = members[rows, column].astype(np.int64)[:, None]
+                rest = members[rows, column + 1 :]
+                distinct = rest != first
+                codes.append((first * n_docs + rest)[distinct])
+        if codes:
+            chosen.append(choose(*np.unique(np.concatenate(codes), return_counts=True)))
+    return np.concatenate(chosen)
 
 
 def _decode(codes: np.ndarray, n_docs: int) -> np.ndarray:
@@ -113,6 +173,17 @@ def bucket_pairs(keys: np.ndarray, docs: np.ndarray, max_bucket: int, n_docs: in
     return np.unique(_pair_codes(keys, docs, max_bucket, n_docs), return_counts=True)  # type: ignore[no-any-return]
 
 
+def _passages_chosen(sampled: np.ndarray, passage_min_share: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """The passage pairs that share enough sampled shingles (see :func:`select_pairs`)."""
+    n_docs = max(int(sampled.size), 1)
+
+    def choose(codes: np.ndarray, shared: np.ndarray) -> np.ndarray:
+        smaller = np.minimum(sampled[codes // n_docs], sampled[codes % n_docs])
+        return codes[(shared >= 2) | (shared >= passage_min_share * smaller)]
+
+    return choose
+
+
 def select_pairs(
     band_codes: np.ndarray, passage_codes: np.ndarray, passage_shared: np.ndarray, sampled: np.ndarray, passage_min_share: float = 0.08
 ) -> np.ndarray:
@@ -122,19 +193,23 @@ def select_pairs(
     phrase in common look like; a passage pair needs two, or one that is at
     least ``passage_min_share`` of the shorter article's sampled shingles
     (a brief has only a handful)."""
-    n_docs = max(int(sampled.size), 1)
-    smaller = np.minimum(sampled[passage_codes // n_docs], sampled[passage_codes % n_docs])
-    chosen = passage_codes[(passage_shared >= 2) | (passage_shared >= passage_min_share * smaller)]
-    return _decode(np.union1d(band_codes, chosen), n_docs)
+    chosen = _passages_chosen(sampled, passage_min_share)(passage_codes, passage_shared)
+    return _decode(np.union1d(band_codes, chosen), max(int(sampled.size), 1))
 
 
-def pairs_from_rows(keys: ArticleKeys, *, max_bucket: int, passage_min_share: float = 0.08) -> np.ndarray:
-    """Every candidate pair of the rows' documents. Every bucket must be
-    complete: a row set that holds a key holds every document with that key."""
+#: Pair occurrences counted at once (8 bytes each, a few copies while counting).
+PAIR_BUDGET = 4_000_000
+
+
+def pairs_from_rows(keys: ArticleKeys, *, max_bucket: int, passage_min_share: float = 0.08, budget: int = PAIR_BUDGET) -> np.ndarray:
+    """Every candidate pair of the rows' documents, as :func:`select_pairs`
+    chooses them. Every bucket must be complete: a row set that holds a key
+    holds every document with that key."""
     n_docs = max(int(keys.sampled.size), 1)
-    band_codes, _ = bucket_pairs(keys.band_keys, keys.band_docs, max_bucket, n_docs)
-    passage_codes, shared = bucket_pairs(keys.passage_keys, keys.passage_docs, max_bucket, n_docs)
-    return select_pairs(band_codes, passage_codes, shared, keys.sampled, passage_min_share)
+    band_codes = counted_pairs(keys.band_keys, keys.band_docs, max_bucket, n_docs, lambda codes, _: codes, budget)
+    choose = _passages_chosen(keys.sampled, passage_min_share)
+    passage_codes = counted_pairs(keys.passage_keys, keys.passage_docs, max_bucket, n_docs, choose, budget)
+    return _decode(np.union1d(band_codes, passage_codes), n_docs)
 
 
 def candidate_pairs(

@@ -43,9 +43,11 @@ def test_band_keys_are_stable_values() -> None:
     signatures = np.arange(16, dtype=np.uint32).reshape(2, 8)
     keys = band_keys(signatures, 4)
     assert keys.dtype == np.uint64 and keys.shape == (2, 4)
-    # pinned: the same article must give the same band keys on any machine
-    assert int(keys[0, 0]) == int(band_keys(signatures.copy(), 4)[0, 0])
-    assert len(set(keys.ravel().tolist())) == 8
+    # Pinned (storydiff-band/1): stored indexes depend on these values on every machine.
+    assert keys.tolist() == [
+        [11400714820970677676, 17539848669732878840, 2540894760296019722, 13798831617011324326],
+        [9436475082189757121, 17399098728466576604, 13914340860735455250, 11518849546343669131],
+    ]
 
 
 @settings(max_examples=60, deadline=None)

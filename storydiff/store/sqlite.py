@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -39,6 +40,21 @@ MAX_DOC = 1 << (63 - KEY_BITS)
 _CHUNK = 1_000_000
 
 
+def _enter_wal_mode(connection: sqlite3.Connection) -> None:
+    """Switch a new file to WAL. Two processes creating one index at once
+    both switch it, and SQLite answers the loser "database is locked" at
+    once, without waiting on its busy timeout: so wait here."""
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class SQLiteStore(SqlStore):
     def __init__(self, path: str, *, create: bool) -> None:
         super().__init__()
@@ -49,7 +65,7 @@ class SQLiteStore(SqlStore):
             raise IndexUnavailable(f"{path} is a directory, not an index file", "name a file, e.g. --index archive.db")
         try:
             self.connection = sqlite3.connect(path, timeout=LOCK_WAIT_SECONDS, isolation_level=None, check_same_thread=False)
-            self.connection.execute("PRAGMA journal_mode = WAL")
+            _enter_wal_mode(self.connection)
             # NORMAL in WAL mode: a killed process loses nothing committed;
             # only a power cut may lose the last transactions.
             self.connection.execute("PRAGMA synchronous = NORMAL")

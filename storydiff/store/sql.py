@@ -26,7 +26,7 @@ KEY_TABLES = ("bands", "passages")
 #: Each key row carries its generation (``doc >> GENERATION_BITS``). SQLite
 #: clusters rows by it, so a bulk load rewrites only the newest generation's
 #: pages, however large the archive, and a lookup seeks each key once per
-#: generation (8 at a million articles). See docs/performance.md.
+#: generation (4 at a million articles). See docs/performance.md.
 GENERATION_BITS = 18
 
 

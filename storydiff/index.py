@@ -67,15 +67,25 @@ def _buckets_by_size(keys: np.ndarray, docs: np.ndarray, max_bucket: int) -> lis
     ]
 
 
+def _pair_codes_from(groups: list[np.ndarray], n_docs: int, low: int, high: int) -> np.ndarray:
+    """``a * n_docs + b`` (a < b) for every shared key of the grouped buckets,
+    repeats included, where the first document ``a`` lies in [low, high)."""
+    codes: list[np.ndarray] = [np.zeros(0, np.int64)]
+    for members in groups:
+        inside = (members[:, :-1] >= low) & (members[:, :-1] < high)
+        for column in range(members.shape[1] - 1):
+            rows = np.flatnonzero(inside[:, column])
+            if rows.size == 0:
+                continue
+            first = members[rows, column].astype(np.int64)[:, None]
+            rest = members[rows, column + 1 :]
+            codes.append((first * n_docs + rest)[rest != first])
+    return np.concatenate(codes)
+
+
 def _pair_codes(keys: np.ndarray, docs: np.ndarray, max_bucket: int, n_docs: int) -> np.ndarray:
     """``a * n_docs + b`` (a < b) for every shared key, repeats included."""
-    out: list[np.ndarray] = []
-    for members in _buckets_by_size(keys, docs, max_bucket):
-        left, right = np.triu_indices(members.shape[1], k=1)
-        a, b = members[:, left].ravel(), members[:, right].ravel()
-        distinct = a != b
-        out.append(a[distinct].astype(np.int64) * n_docs + b[distinct])
-    return np.concatenate(out) if out else np.zeros(0, np.int64)
+    return _pair_codes_from(_buckets_by_size(keys, docs, max_bucket), n_docs, 0, n_docs)
 
 
 def _first_doc_ranges(groups: list[np.ndarray], n_docs: int, budget: int) -> list[tuple[int, int]]:
@@ -105,19 +115,9 @@ def counted_pairs(
     groups = _buckets_by_size(keys, docs, max_bucket)
     chosen: list[np.ndarray] = [np.zeros(0, np.int64)]
     for low, high in _first_doc_ranges(groups, n_docs, budget):
-        codes: list[np.ndarray] = []
-        for members in groups:
-            inside = (members[:, :-1] >= low) & (members[:, :-1] < high)
-            for column in range(members.shape[1] - 1):
-                rows = np.flatnonzero(inside[:, column])
-                if rows.size == 0:
-                    continue
-                first = members[rows, column].astype(np.int64)[:, None]
-                rest = members[rows, column + 1 :]
-                distinct = rest != first
-                codes.append((first * n_docs + rest)[distinct])
-        if codes:
-            chosen.append(choose(*np.unique(np.concatenate(codes), return_counts=True)))
+        codes = _pair_codes_from(groups, n_docs, low, high)
+        if codes.size:
+            chosen.append(choose(*np.unique(codes, return_counts=True)))
     return np.concatenate(chosen)
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .text import Paragraph, content_text, normalise
+from .text import Paragraph, Paragraphs, content_text, normalise
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,7 +15,8 @@ class Article:
     """One version of a story as loaded from a file, a feed line or stdin."""
 
     path: str
-    paragraphs: tuple[Paragraph, ...]
+    #: Any sequence of paragraphs numbered from 0; held as :class:`Paragraphs`.
+    paragraphs: Sequence[Paragraph]
     headline: str = ""
     published: datetime | None = None
     modified: datetime | None = None
@@ -26,6 +28,8 @@ class Article:
     id: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.paragraphs, Paragraphs):
+            object.__setattr__(self, "paragraphs", Paragraphs(self.paragraphs))
         if not self.id:
             object.__setattr__(self, "id", article_id(self.paragraphs))
 
@@ -48,7 +52,7 @@ class LoadWarning:
     message: str
 
 
-def article_id(paragraphs: tuple[Paragraph, ...]) -> str:
+def article_id(paragraphs: Sequence[Paragraph]) -> str:
     """A hash of the normalised body; an article with no body falls back to
     all of its text so that two different headline-only files differ."""
     body = normalise(content_text(paragraphs))

@@ -6,9 +6,13 @@ for display; normalised text is only used to compare.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 KINDS = (
     "headline",
@@ -46,6 +50,91 @@ class Paragraph:
     @property
     def is_content(self) -> bool:
         return self.kind in CONTENT_KINDS
+
+
+_KIND_CODES = {kind: code for code, kind in enumerate(KINDS)}
+_CONTENT_CODES = frozenset(_KIND_CODES[kind] for kind in CONTENT_KINDS)
+
+
+class Paragraphs(Sequence[Paragraph]):
+    """An article's paragraphs, numbered from 0, held in one UTF-8 buffer.
+
+    A loaded corpus keeps every article in memory. As Python strings its text
+    takes two bytes a character as soon as one curly quote appears, and one
+    ``Paragraph`` object per paragraph costs more to pickle between processes
+    than the text itself; here an article's paragraphs are three flat
+    buffers, and ``Paragraph`` objects are built when read.
+    """
+
+    __slots__ = ("_data", "_ends", "_kinds")
+
+    def __init__(self, paragraphs: Iterable[Paragraph] = ()) -> None:
+        items = tuple(paragraphs)
+        for position, paragraph in enumerate(items):
+            if paragraph.index != position:
+                raise ValueError(f"paragraph {position} has index {paragraph.index}; paragraphs are numbered from 0 in order")
+            if paragraph.kind not in _KIND_CODES:
+                raise ValueError(f"paragraph {position} has kind {paragraph.kind!r}; kinds are {', '.join(KINDS)}")
+        texts = [p.text for p in items]
+        # surrogatepass: a JSON feed may carry lone surrogates; they must survive the round trip
+        self._data = "".join(texts).encode("utf-8", "surrogatepass")
+        self._ends = array("I", itertools.accumulate(map(len, texts)))
+        self._kinds = bytes(_KIND_CODES[p.kind] for p in items)
+
+    @classmethod
+    def _restore(cls, data: bytes, ends: array[int], kinds: bytes) -> Paragraphs:
+        restored = cls.__new__(cls)
+        restored._data, restored._ends, restored._kinds = data, ends, kinds
+        return restored
+
+    def __reduce__(self) -> tuple[object, tuple[bytes, array[int], bytes]]:
+        return (Paragraphs._restore, (self._data, self._ends, self._kinds))
+
+    def texts(self) -> list[str]:
+        whole = self._data.decode("utf-8", "surrogatepass")
+        start, out = 0, []
+        for end in self._ends:
+            out.append(whole[start:end])
+            start = end
+        return out
+
+    def content_texts(self) -> tuple[str, ...]:
+        """The texts of the body and quote paragraphs (see :data:`CONTENT_KINDS`)."""
+        return tuple(text for text, code in zip(self.texts(), self._kinds, strict=True) if code in _CONTENT_CODES)
+
+    def __len__(self) -> int:
+        return len(self._kinds)
+
+    def __iter__(self) -> Iterator[Paragraph]:
+        for index, (text, code) in enumerate(zip(self.texts(), self._kinds, strict=True)):
+            yield Paragraph(index, KINDS[code], text)
+
+    @overload
+    def __getitem__(self, index: int) -> Paragraph: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Paragraph, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Paragraph | tuple[Paragraph, ...]:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        position = range(len(self))[index]  # IndexError and negative indices as for a tuple
+        start = self._ends[position - 1] if position else 0
+        text = self._data.decode("utf-8", "surrogatepass")[start : self._ends[position]]
+        return Paragraph(position, KINDS[self._kinds[position]], text)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Paragraphs):
+            return (self._kinds, self._data, self._ends) == (other._kinds, other._data, other._ends)
+        if isinstance(other, tuple):
+            return tuple(self) == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self._kinds, self._data, self._ends.tobytes()))
+
+    def __repr__(self) -> str:
+        return f"Paragraphs({list(self)!r})"
 
 
 _FOLD = str.maketrans(
@@ -230,7 +319,7 @@ def classify(text: str, *, first: bool = False, has_headline: bool = False) -> s
     return "body"
 
 
-def build_paragraphs(blocks: list[str], headline: str | None = None) -> tuple[Paragraph, ...]:
+def build_paragraphs(blocks: list[str], headline: str | None = None) -> Paragraphs:
     """Paragraphs with kinds for a list of blocks.
 
     With a known ``headline`` it becomes paragraph 0 unless the body already
@@ -246,7 +335,7 @@ def build_paragraphs(blocks: list[str], headline: str | None = None) -> tuple[Pa
     for index, text in enumerate(texts):
         kind = "headline" if index == 0 and known_headline else classify(text, first=index == 0, has_headline=known_headline)
         paragraphs.append(Paragraph(index, kind, text))
-    return tuple(_demote_isolated_headings(paragraphs))
+    return Paragraphs(_demote_isolated_headings(paragraphs))
 
 
 def _demote_isolated_headings(paragraphs: list[Paragraph]) -> list[Paragraph]:
@@ -268,7 +357,7 @@ def _demote_isolated_headings(paragraphs: list[Paragraph]) -> list[Paragraph]:
     return out
 
 
-def headline_of(paragraphs: tuple[Paragraph, ...]) -> str:
+def headline_of(paragraphs: Sequence[Paragraph]) -> str:
     for p in paragraphs:
         if p.kind == "headline":
             return p.text
@@ -278,6 +367,13 @@ def headline_of(paragraphs: tuple[Paragraph, ...]) -> str:
     return ""
 
 
-def content_text(paragraphs: tuple[Paragraph, ...]) -> str:
+def content_text(paragraphs: Sequence[Paragraph]) -> str:
     """The body and quote text that similarity is computed on."""
-    return "\n".join(p.text for p in paragraphs if p.is_content)
+    return "\n".join(content_texts(paragraphs))
+
+
+def content_texts(paragraphs: Sequence[Paragraph]) -> tuple[str, ...]:
+    """The texts of the body and quote paragraphs, in order."""
+    if isinstance(paragraphs, Paragraphs):
+        return paragraphs.content_texts()
+    return tuple(p.text for p in paragraphs if p.is_content)

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
-from .text import Paragraph, normalise
+from .text import Paragraph, content_texts, normalise
 
 _SENTENCE_END = re.compile(r"[.!?]\W*$")
 
@@ -82,10 +83,10 @@ def _paragraph_slots(old: str, new: str) -> tuple[int, int]:
     return kept, swapped
 
 
-def body_texts(paragraphs: tuple[Paragraph, ...]) -> tuple[str, ...]:
+def body_texts(paragraphs: Sequence[Paragraph]) -> tuple[str, ...]:
     """The body paragraphs' texts: all that the template guard reads of an
     article (and cheap to send to another process)."""
-    return tuple(p.text for p in paragraphs if p.is_content)
+    return content_texts(paragraphs)
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -98,7 +99,7 @@ def _lowered(texts: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(text.lower() for text in texts)
 
 
-def _content_lower(paragraphs: tuple[Paragraph, ...]) -> tuple[str, ...]:
+def _content_lower(paragraphs: Sequence[Paragraph]) -> tuple[str, ...]:
     return _lowered(_normalised(body_texts(paragraphs)))
 
 
@@ -124,7 +125,7 @@ def slot_conflicts(old_body: tuple[str, ...], new_body: tuple[str, ...], *, min_
     return SlotEvidence(kept, swapped)
 
 
-def shared_paragraphs(old: tuple[Paragraph, ...], new: tuple[Paragraph, ...], *, min_ratio: float = 80.0) -> int:
+def shared_paragraphs(old: Sequence[Paragraph], new: Sequence[Paragraph], *, min_ratio: float = 80.0) -> int:
     """Body paragraphs of ``new`` that appear in ``old`` copied or lightly edited."""
     old_texts, new_texts = _content_lower(old), _content_lower(new)
     if not old_texts or not new_texts:

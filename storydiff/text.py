@@ -168,26 +168,35 @@ _FOLD = str.maketrans(
 _WORD = re.compile(r"\w+")
 
 
-_FOLDED_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in _FOLD) + "]")
+_FOLD_PAIRS = tuple((chr(code), folded or "") for code, folded in _FOLD.items())
 
 
-def _fold(match: re.Match[str]) -> str:
-    return _FOLD[ord(match.group())] or ""  # type: ignore[return-value]
+def _single_spaced(text: str) -> str:
+    """``" ".join(text.split())``, skipped when it would change nothing:
+    every character ``split()`` breaks on except the plain space is
+    unprintable (tests/test_text.py checks all of Unicode)."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 def normalise(text: str) -> str:
     """Fold a text for comparison: NFKC, one quote and dash style, one space."""
-    # ASCII text is already NFKC and holds only one foldable character; the
-    # fast path matters because every article is normalised while loading.
+    # Every article is normalised while loading and again in each comparison,
+    # so the common cases take shortcuts: ASCII text is already NFKC and holds
+    # only one foldable character, and a text holds few of the foldable ones.
     if text.isascii():
         folded = text.replace("`", "'") if "`" in text else text
     else:
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)
-        folded = _FOLDED_CHARS.sub(_fold, text)
+        folded = text
+        for character, replacement in _FOLD_PAIRS:
+            if character in folded:
+                folded = folded.replace(character, replacement)
     if "--" in folded:
         folded = folded.replace("--", "-")
-    return " ".join(folded.split())
+    return _single_spaced(folded)
 
 
 def words(text: str) -> list[str]:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storydiff.text import build_paragraphs, classify, normalise, segment, words
+from storydiff.text import _FOLD, build_paragraphs, classify, normalise, segment, words
 
 
 def _kind_cases() -> list[tuple[str, str, bool]]:
@@ -76,3 +78,23 @@ def _slow_normalise(text: str) -> str:
 @given(st.text(alphabet=st.sampled_from(list("ab -`\n\t\u00a0\u2019\u201c\u2014\u00ad\ufb01\u2011\u3000.")) | st.characters(), max_size=60))
 def test_fast_normalise_matches_its_definition(text: str) -> None:
     assert normalise(text) == _slow_normalise(text)
+
+
+def test_only_the_plain_space_is_a_printable_separator() -> None:
+    # normalise() skips re-spacing a printable text with no double, leading or trailing space.
+    breaking = [chr(c) for c in range(0x110000) if ("x" + chr(c) + "y").split() != ["x" + chr(c) + "y"]]
+    assert [c for c in breaking if c.isprintable()] == [" "]
+
+
+def reference_normalise(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).translate(_FOLD).replace("--", "-").split())
+
+
+SPACING = st.sampled_from([" ", " ", "\t", "\n", "\u00a0", "\u2028", "\u200b", "\u00ad"])
+TYPOGRAPHY = st.sampled_from(["a", "b", "\u2019", "\u2014", "-", "`", "\ufb01", "e\u0301"])
+
+
+@settings(max_examples=300)
+@given(st.lists(SPACING | TYPOGRAPHY).map("".join) | st.text())
+def test_normalise_matches_the_plain_reference(text: str) -> None:
+    assert normalise(text) == reference_normalise(text)

@@ -42,45 +42,66 @@ _EDGE_PUNCT = re.compile(r"^\W+|\W+$")
 _ASCII_NON_WORD = "".join(c for c in map(chr, range(128)) if not (c.isalnum() or c == "_"))
 
 
-def _anchor_flags(tokens: list[str]) -> list[bool]:
-    """Which tokens are names or figures: any digit, or a capitalised word
-    that does not open a sentence."""
-    flags: list[bool] = []
-    sentence_start = True
-    for token in tokens:
-        flags.append((token[:1].isupper() and not sentence_start) or (not token.isalpha() and any(map(str.isdigit, token))))
-        last = token[-1:]
-        sentence_start = last in ".!?" or (not last.isalnum() and _SENTENCE_END.search(token) is not None)
-    return flags
+def _is_anchor(tokens: Sequence[str], at: int) -> bool:
+    """Is ``tokens[at]`` a name or figure: any digit, or a capitalised word
+    that does not open a sentence (the token before it tells)."""
+    token = tokens[at]
+    if not token.isalpha() and any(map(str.isdigit, token)):
+        return True
+    if at == 0 or not token[:1].isupper():
+        return False
+    before = tokens[at - 1]
+    last = before[-1:]
+    return not (last in ".!?" or (not last.isalnum() and _SENTENCE_END.search(before) is not None))
+
+
+def _anchor_flags(tokens: Sequence[str]) -> list[bool]:
+    return [_is_anchor(tokens, at) for at in range(len(tokens))]
+
+
+def _any_anchor(tokens: Sequence[str], start: int, stop: int) -> bool:
+    return any(_is_anchor(tokens, at) for at in range(start, stop))
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _slots(text: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
-    """A normalised paragraph's bare words and which are names or figures;
-    cached because one article takes part in many candidate pairs."""
-    # keep the sentence punctuation attached so sentence starts are visible
-    raw = text.split()
+def _tokens(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A normalised paragraph's tokens (sentence punctuation attached, so
+    sentence starts stay visible) and their bare words; cached because one
+    article takes part in many candidate pairs."""
+    raw = tuple(text.split())
     words = tuple(
         token if token.isalnum() else token.strip(_ASCII_NON_WORD) if token.isascii() else _EDGE_PUNCT.sub("", token) for token in raw
     )
-    return words, tuple(_anchor_flags(raw))
+    return raw, words
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _paragraph_slots(old: str, new: str) -> tuple[int, int]:
-    """Anchors kept and stretches swapped between an old paragraph and its
-    edit; cached because a story's versions repeat the same edits."""
-    a_words, a_flags = _slots(old)
-    b_words, b_flags = _slots(new)
-    kept = swapped = i = j = 0
-    # Between two runs of a longest common subsequence of words, a stretch
-    # changed on both sides is a replacement (difflib's "replace", in C).
-    for block in Indel.opcodes(a_words, b_words).as_matching_blocks():
-        if block.a > i and block.b > j and any(a_flags[i : block.a]) and any(b_flags[j : block.b]):
+def _matching_blocks(old: str, new: str) -> tuple[tuple[int, int, int], ...]:
+    """Runs of a longest common subsequence of words, as (old start, new
+    start, length); cached because a story's versions repeat the same edits."""
+    blocks = Indel.opcodes(_tokens(old)[1], _tokens(new)[1]).as_matching_blocks()
+    return tuple((block.a, block.b, block.size) for block in blocks)
+
+
+def swapped_slots(old: str, new: str) -> int:
+    """Stretches of names or figures replaced between an old paragraph and
+    its edit (normalised texts). Flags are only read inside the changed
+    stretches, which are few in an edit."""
+    old_tokens, new_tokens = _tokens(old)[0], _tokens(new)[0]
+    swapped = i = j = 0
+    # Between two runs of the common subsequence, a stretch changed on both
+    # sides is a replacement (difflib's "replace").
+    for a, b, size in _matching_blocks(old, new):
+        if a > i and b > j and _any_anchor(old_tokens, i, a) and _any_anchor(new_tokens, j, b):
             swapped += 1
-        kept += sum(a_flags[block.a : block.a + block.size])
-        i, j = block.a + block.size, block.b + block.size
-    return kept, swapped
+        i, j = a + size, b + size
+    return swapped
+
+
+def kept_slots(old: str, new: str) -> int:
+    """Names and figures of an old paragraph that its edit kept."""
+    tokens = _tokens(old)[0]
+    return sum(_is_anchor(tokens, at) for a, _, size in _matching_blocks(old, new) for at in range(a, a + size))
 
 
 def body_texts(paragraphs: Sequence[Paragraph]) -> tuple[str, ...]:
@@ -103,26 +124,29 @@ def _content_lower(paragraphs: Sequence[Paragraph]) -> tuple[str, ...]:
     return _lowered(_normalised(body_texts(paragraphs)))
 
 
-def slot_conflicts(old_body: tuple[str, ...], new_body: tuple[str, ...], *, min_ratio: float = 60.0) -> SlotEvidence:
-    """Slot evidence between two articles' :func:`body_texts`, older first."""
+def edited_paragraphs(old_body: tuple[str, ...], new_body: tuple[str, ...], *, min_ratio: float = 60.0) -> list[tuple[str, str]]:
+    """Each paragraph of the newer body that is an edit of one in the older
+    (:func:`body_texts`, older first), as normalised (old, new) texts: not
+    found verbatim, and ``min_ratio`` alike to its closest old paragraph."""
     old_texts, new_texts = _normalised(old_body), _normalised(new_body)
-    if not old_texts or not new_texts:
-        return SlotEvidence(0, 0)
-    kept = swapped = 0
     known = set(old_texts)
     fresh = [text for text in new_texts if text not in known]
-    if not fresh:
-        return SlotEvidence(0, 0)
+    if not old_texts or not fresh:
+        return []
     # One C call scores every fresh paragraph against every old one.
     scores = process.cdist([t.lower() for t in fresh], _lowered(old_texts), scorer=fuzz.ratio, score_cutoff=min_ratio)
+    edits: list[tuple[str, str]] = []
     for text, row in zip(fresh, scores, strict=True):
         best = int(row.argmax())
-        if row[best] < min_ratio or row[best] == 0:
-            continue
-        paragraph_kept, paragraph_swapped = _paragraph_slots(old_texts[best], text)
-        kept += paragraph_kept
-        swapped += paragraph_swapped
-    return SlotEvidence(kept, swapped)
+        if row[best] >= min_ratio and row[best] > 0:
+            edits.append((old_texts[best], text))
+    return edits
+
+
+def slot_conflicts(old_body: tuple[str, ...], new_body: tuple[str, ...], *, min_ratio: float = 60.0) -> SlotEvidence:
+    """Slot evidence between two articles' :func:`body_texts`, older first."""
+    edits = edited_paragraphs(old_body, new_body, min_ratio=min_ratio)
+    return SlotEvidence(sum(kept_slots(old, new) for old, new in edits), sum(swapped_slots(old, new) for old, new in edits))
 
 
 def shared_paragraphs(old: Sequence[Paragraph], new: Sequence[Paragraph], *, min_ratio: float = 80.0) -> int:

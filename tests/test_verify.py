@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storydiff.verify import _anchor_flags, _slots, slot_conflicts
+from storydiff.verify import _anchor_flags, _tokens, slot_conflicts
 
 TOKENS = [
     "The",
@@ -81,5 +81,5 @@ def test_one_replaced_name_is_one_swap_wherever_it_stands(filler: list[str], dat
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.text(alphabet="ab_1.,!\"()-'Zé—", min_size=1, max_size=6), max_size=12))
 def test_bare_words_match_the_regex_reference(tokens: list[str]) -> None:
-    words, _ = _slots(" ".join(tokens))
+    _, words = _tokens(" ".join(tokens))
     assert list(words) == [re.sub(r"^\W+|\W+$", "", token) for token in tokens]

@@ -254,8 +254,12 @@ def guarded_edges(articles: Sequence[Article], similar: list[Edge], params: Clus
     """The similar pairs (from :func:`similar_pairs`) that are not template
     pairs, checked on every worker when there are many."""
     workers = params.workers or default_workers()
-    chunks = [similar[i :: workers * 4] for i in range(workers * 4)] if workers > 1 and len(similar) >= 2000 else [similar]
-    kept = {(e.a, e.b) for chunk in forked_map(_guard_chunk, (articles, params), chunks, workers) for e in chunk}
+    # In article order, so each worker meets the same article in neighbouring
+    # pairs and its caches of normalised paragraphs hit.
+    ordered = sorted(similar, key=lambda e: (e.a, e.b))
+    parts = workers * 4 if workers > 1 and len(similar) >= 2000 else 1
+    jobs = [ordered[len(ordered) * i // parts : len(ordered) * (i + 1) // parts] for i in range(parts)]
+    kept = {(e.a, e.b) for chunk in forked_map(_guard_chunk, (articles, params), jobs, workers) for e in chunk}
     return [e for e in similar if (e.a, e.b) in kept]
 
 
@@ -287,13 +291,14 @@ def settled_links(
     while True:
         edges = [e for e in similar if verdicts.get((e.a, e.b), True)]
         components, joins = _link(len(articles), edges, shingled, params, ranks)
-        placing = [
-            e for links in _best_links(articles, _drafts(articles, components, params), edges, ranks) for e in links if e is not None
-        ]
+        stories = [order_versions([articles[i] for i in members], params.order_by)[0] for members in components if len(members) > 1]
+        placing = [e for links in _best_links(articles, stories, edges, ranks) for e in links if e is not None]
         open_edges = list({(e.a, e.b): e for e in joins + placing if needs_guard(e) and (e.a, e.b) not in verdicts}.values())
         if not open_edges:
             return components, edges
         passed = {(e.a, e.b) for e in guarded_edges(articles, open_edges, params)}
+        if len(passed) == len(open_edges):
+            return components, edges  # nothing rejected: another round would decide the same
         verdicts.update(((e.a, e.b), (e.a, e.b) in passed) for e in open_edges)
 
 
@@ -438,15 +443,18 @@ def _drafts(articles: Sequence[Article], components: list[list[int]], params: Cl
     return drafts
 
 
-def _best_links(articles: Sequence[Article], drafts: list[Draft], edges: list[Edge], ranks: Sequence[int]) -> list[list[Edge | None]]:
-    """For every later version of each draft, the edge that places it: the
-    strongest to an earlier version, else the strongest in its story."""
+def _best_links(
+    articles: Sequence[Article], stories: list[list[Article]], edges: list[Edge], ranks: Sequence[int]
+) -> list[list[Edge | None]]:
+    """For every later version of each story (oldest first), the edge that
+    places it: the strongest to an earlier version, else the strongest in
+    its story."""
     by_pair: dict[tuple[int, int], Edge] = {}
     for edge in edges:
         by_pair[(edge.a, edge.b)] = by_pair[(edge.b, edge.a)] = edge
     index_of = {id(a): i for i, a in enumerate(articles)}
     out: list[list[Edge | None]] = []
-    for ordered, _ in drafts:
+    for ordered in stories:
         members = [index_of[id(a)] for a in ordered]
         links: list[Edge | None] = []
         for position, me in enumerate(members[1:], 1):
@@ -471,7 +479,7 @@ def assemble(
     # First the link of every later version, then the (costly) shared-paragraph
     # counts for all of them at once, then the clusters.
     placed: list[list[tuple[int, Similarity | None, Edge | None]]] = []
-    for (ordered, _), links in zip(drafts, _best_links(articles, drafts, edges, ranks), strict=True):
+    for (ordered, _), links in zip(drafts, _best_links(articles, [d[0] for d in drafts], edges, ranks), strict=True):
         first = index_of[id(ordered[0])]
         rows: list[tuple[int, Similarity | None, Edge | None]] = [(first, None, None)]
         for article, best in zip(ordered[1:], links, strict=True):

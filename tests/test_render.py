@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import REPO, SEEDS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storydiff.align import align
 from storydiff.cli import main
 from storydiff.model import Article
-from storydiff.render import DIFF_FORMATS
+from storydiff.render import DIFF_FORMATS, json_text
 from storydiff.render.diff import render_markdown, render_terminal
 from storydiff.render.markdown_text import escape, fence_for
 from storydiff.report import diff_document
@@ -183,3 +185,20 @@ def test_report_json_has_story_diffs_and_lineage(tmp_path: Path, monkeypatch) ->
     assert doc["schema"] == "storydiff.report/1"
     assert len(doc["diffs"]) == 1 and doc["diffs"][0]["schema"] == "storydiff.diff/1"
     assert doc["lineage"][2] == {"paragraph": 2, "first_version": 1, "ops": ["edited"]}
+
+
+# What report documents hold: counts, scores rounded to 4 places, any text.
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**64 - 1)
+    | st.floats(0, 1e6).map(lambda x: round(x, 4))
+    | st.text(st.characters(blacklist_categories=()))
+)
+DOCUMENTS = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4))
+
+
+@settings(max_examples=300, deadline=None)
+@given(DOCUMENTS, st.booleans())
+def test_json_text_writes_what_the_standard_library_writes(document: object, sort_keys: bool) -> None:
+    assert json_text(document, sort_keys=sort_keys) == json.dumps(document, ensure_ascii=False, indent=2, sort_keys=sort_keys) + "\n"

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
 
 from tabulate import tabulate
 
-from . import CLUSTER_FORMATS, register
+from . import CLUSTER_FORMATS, json_text, register
 
 _HEADERS = ["story", "order", "v", "article", "headline", "time", "jaccard", "containment"]
-
-
-def dumps(document: dict[str, Any]) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
 def _shorten(text: str, width: int) -> str:
@@ -102,4 +97,4 @@ def render_csv(document: dict[str, Any]) -> str:
 
 @register(CLUSTER_FORMATS, "json")
 def render_json(document: dict[str, Any]) -> str:
-    return dumps(document)
+    return json_text(document)

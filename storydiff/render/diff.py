@@ -6,7 +6,6 @@ whole blocks under a size budget, so a cut never lands inside a fence or tag.
 
 from __future__ import annotations
 
-import json
 import shutil
 import textwrap
 from collections.abc import Callable
@@ -15,7 +14,7 @@ from typing import Any
 import click
 from tabulate import tabulate
 
-from . import DIFF_FORMATS, register
+from . import DIFF_FORMATS, json_text, register
 from .markdown_text import escape, escape_jira, fence_for
 
 MARKDOWN_BUDGET = 60_000
@@ -218,4 +217,4 @@ def render_jira(doc: dict[str, Any], budget: int = JIRA_BUDGET) -> str:
 
 @register(DIFF_FORMATS, "json")
 def render_json(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return json_text(doc)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from tabulate import tabulate
 
-from . import EVAL_ALIGNMENT_FORMATS, EVAL_CLUSTER_FORMATS, register
+from . import EVAL_ALIGNMENT_FORMATS, EVAL_CLUSTER_FORMATS, json_text, register
 from .markdown_text import escape
 
 #: How many false merges / missed pairs the table lists before pointing at the JSON.
@@ -95,7 +94,7 @@ def clusters_markdown(document: dict[str, Any]) -> str:
 
 @register(EVAL_CLUSTER_FORMATS, "json")
 def clusters_json(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document)
 
 
 ALIGNMENT_HEADERS = [
@@ -151,4 +150,4 @@ def alignment_markdown(document: dict[str, Any]) -> str:
 
 @register(EVAL_ALIGNMENT_FORMATS, "json")
 def alignment_json(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from tabulate import tabulate
 
-from . import QUERY_FORMATS, register
+from . import QUERY_FORMATS, json_text, register
 from .diff import render_markdown, render_terminal
 from .markdown_text import escape
 
@@ -58,4 +57,4 @@ def render_query_markdown(doc: dict[str, Any]) -> str:
 
 @register(QUERY_FORMATS, "json")
 def render_query_json(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return json_text(doc)

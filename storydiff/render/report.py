@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from tabulate import tabulate
 
-from . import REPORT_FORMATS, register
+from . import REPORT_FORMATS, json_text, register
 from .diff import render_markdown
 from .markdown_text import escape
 
@@ -38,4 +37,4 @@ def render_report_markdown(doc: dict[str, Any]) -> str:
 
 @register(REPORT_FORMATS, "json")
 def render_report_json(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return json_text(doc)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from typing import Any
 
 from tabulate import tabulate
 
-from . import STATS_FORMATS, register
+from . import STATS_FORMATS, json_text, register
 
 
 def _when(epoch: float | None) -> str:
@@ -38,4 +37,4 @@ def render_stats_table(doc: dict[str, Any]) -> str:
 
 @register(STATS_FORMATS, "json")
 def render_stats_json(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return json_text(doc, sort_keys=True)

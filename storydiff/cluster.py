@@ -398,6 +398,8 @@ def order_versions(articles: list[Article], order_by: str) -> tuple[list[Article
     """Oldest first, and which source decided the order."""
     if order_by == "given":
         return sorted(articles, key=lambda a: a.position), "given"
+    if len(articles) == 1:
+        return list(articles), "filename"  # what the rules below give, without their sort keys
     if order_by == "time" and len(articles) > 1:
         if all(a.modified for a in articles):
             return sorted(articles, key=lambda a: (a.modified, a.published or a.modified, _filename_key(a))), "modified"
@@ -527,6 +529,7 @@ def cluster_articles(articles: Sequence[Article], params: ClusterParams | None =
         bands=params.bands,
         passage_sample=params.passage_sample,
         max_bucket=params.max_bucket,
+        workers=params.workers or default_workers(),
     )
     report("verify", 0, len(pairs))
     similar = similar_edges(shingled, pairs, params)

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .workers import forked_map
+
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -201,15 +203,25 @@ def select_pairs(
 PAIR_BUDGET = 4_000_000
 
 
-def pairs_from_rows(keys: ArticleKeys, *, max_bucket: int, passage_min_share: float = 0.08, budget: int = PAIR_BUDGET) -> np.ndarray:
+def _chosen_codes(state: tuple[ArticleKeys, int, float, int], kind: str) -> np.ndarray:
+    keys, max_bucket, passage_min_share, budget = state
+    n_docs = max(int(keys.sampled.size), 1)
+    if kind == "band":
+        return counted_pairs(keys.band_keys, keys.band_docs, max_bucket, n_docs, lambda codes, _: codes, budget)
+    choose = _passages_chosen(keys.sampled, passage_min_share)
+    return counted_pairs(keys.passage_keys, keys.passage_docs, max_bucket, n_docs, choose, budget)
+
+
+def pairs_from_rows(
+    keys: ArticleKeys, *, max_bucket: int, passage_min_share: float = 0.08, budget: int = PAIR_BUDGET, workers: int = 1
+) -> np.ndarray:
     """Every candidate pair of the rows' documents, as :func:`select_pairs`
     chooses them. Every bucket must be complete: a row set that holds a key
-    holds every document with that key."""
-    n_docs = max(int(keys.sampled.size), 1)
-    band_codes = counted_pairs(keys.band_keys, keys.band_docs, max_bucket, n_docs, lambda codes, _: codes, budget)
-    choose = _passages_chosen(keys.sampled, passage_min_share)
-    passage_codes = counted_pairs(keys.passage_keys, keys.passage_docs, max_bucket, n_docs, choose, budget)
-    return _decode(np.union1d(band_codes, passage_codes), n_docs)
+    holds every document with that key. With two workers, band and passage
+    pairs are counted at once."""
+    state = (keys, max_bucket, passage_min_share, budget)
+    band_codes, passage_codes = forked_map(_chosen_codes, state, ["band", "passage"], min(workers, 2))
+    return _decode(np.union1d(band_codes, passage_codes), max(int(keys.sampled.size), 1))
 
 
 def candidate_pairs(
@@ -221,10 +233,11 @@ def candidate_pairs(
     passage_sample: int,
     max_bucket: int,
     passage_min_share: float = 0.08,
+    workers: int = 1,
 ) -> np.ndarray:
     """Every candidate pair of a batch, as a (n, 2) int64 array with a < b."""
     keys = article_keys(signatures, hashes, offsets, bands=bands, passage_sample=passage_sample)
-    return pairs_from_rows(keys, max_bucket=max_bucket, passage_min_share=passage_min_share)
+    return pairs_from_rows(keys, max_bucket=max_bucket, passage_min_share=passage_min_share, workers=workers)
 
 
 def _bucket_partners(doc: int, keys: np.ndarray, docs: np.ndarray, max_bucket: int) -> tuple[np.ndarray, np.ndarray]:

@@ -55,3 +55,20 @@ def test_pairs_counted_by_ranges_of_first_documents_are_the_pairs_counted_at_onc
 def _by_doc(pairs: set[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
     ordered = sorted(pairs, key=lambda row: (row[1], row[0]))
     return np.array([k for k, _ in ordered], np.uint64), np.array([d for _, d in ordered], np.int64)
+
+
+def test_band_and_passage_pairs_counted_on_two_workers_are_the_same() -> None:
+    rng = np.random.default_rng(5)
+    docs = 400
+    band_docs = np.repeat(np.arange(docs), 8)
+    passage_docs = np.repeat(np.arange(docs), 20)
+    keys = ArticleKeys(
+        rng.integers(0, 900, band_docs.size).astype(np.uint64),
+        band_docs,
+        rng.integers(0, 3000, passage_docs.size).astype(np.uint64),
+        passage_docs,
+        np.full(docs, 20),
+    )
+    alone = pairs_from_rows(keys, max_bucket=20)
+    assert alone.shape[0] > 100
+    assert np.array_equal(pairs_from_rows(keys, max_bucket=20, workers=2), alone)

@@ -287,7 +287,8 @@ def _case_words(text: str) -> list[str]:
 
 
 def align(old: Article, new: Article) -> Alignment:
-    po, pn = old.paragraphs, new.paragraphs
+    # Once each: a stored article's paragraphs are built anew on every index.
+    po, pn = tuple(old.paragraphs), tuple(new.paragraphs)
     tok_old = [tokens(p.text) for p in po]
     tok_new = [tokens(p.text) for p in pn]
     vocabulary: dict[str, str] = {}

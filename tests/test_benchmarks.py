@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from conftest import REPO, need_data
+from conftest import REPO, SEEDS, need_data
 
 
 def test_quick_benchmark_runs_every_measurement(tmp_path) -> None:
@@ -55,3 +55,11 @@ def test_generated_corpus_is_seeded_and_keeps_unrelated_articles_apart(tmp_path)
     assert json.loads(check.stdout)["max"] < 0.01
     words = [len(json.loads(line)["body"].split()) for line in first.read_text().splitlines()]
     assert min(words) >= 400 and max(words) <= 1200
+
+
+def test_stage_timer_times_every_stage_of_the_seeds() -> None:
+    run = subprocess.run([sys.executable, str(REPO / "benchmarks" / "stages.py"), str(SEEDS)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    stages = [line.split("  ")[0].split(" (")[0] for line in run.stderr.splitlines()]
+    assert stages == ["load", "shingles", "minhash", "candidates", "similar pairs", "settling", "assembly"]
+    assert "assembly (1)" in run.stderr  # the two seeds are one story

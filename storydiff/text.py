@@ -219,7 +219,7 @@ def _ends_sentence(line: str) -> bool:
 
 
 def _is_short_title(line: str, max_words: int = 8) -> bool:
-    return len(line.split()) <= max_words and len(line) <= 8 * max_words and not _ends_sentence(line)
+    return len(line) <= 8 * max_words and len(line.split()) <= max_words and not _ends_sentence(line)
 
 
 def segment(text: str) -> list[str]:
@@ -279,6 +279,8 @@ def _is_boilerplate(text: str) -> bool:
     return False
 
 
+#: Matches where any of the four patterns matches (they all ignore case).
+_SPECIAL_OPENING = re.compile("|".join(f"(?:{p.pattern})" for p in (_CREDIT_ONLY, _CORRECTION, _UPDATE, _WIRE_CREDIT)), re.I)
 _TAIL_CHARS = 300
 _QUOTE_START = tuple("\"\u201c\u201e\u00ab'\u2018")
 
@@ -303,17 +305,19 @@ def classify(text: str, *, first: bool = False, has_headline: bool = False) -> s
     tail = stripped[-_TAIL_CHARS:]
     # Only counts up to 40 decide anything; maxsplit keeps long paragraphs cheap.
     n_words = len(stripped.split(maxsplit=41))
-    if _CREDIT_ONLY.match(stripped) or ("]" in tail and _CREDIT_TAIL.search(tail)):
+    # One match rules out the four opening patterns for most paragraphs.
+    opens_special = _SPECIAL_OPENING.match(stripped) is not None
+    if (opens_special and _CREDIT_ONLY.match(stripped)) or ("]" in tail and _CREDIT_TAIL.search(tail)):
         return "credit"
     if stripped.endswith(")") and _CAPTION_TAIL.search(tail):
         return "caption"
     if first and not has_headline and _is_short_title(stripped, max_words=20):
         return "headline"
-    if _CORRECTION.match(stripped):
+    if opens_special and _CORRECTION.match(stripped):
         return "correction"
-    if _UPDATE.match(stripped):
+    if opens_special and _UPDATE.match(stripped):
         return "update"
-    if _WIRE_CREDIT.match(stripped) or (n_words <= 12 and _BYLINE.match(stripped)):
+    if (opens_special and _WIRE_CREDIT.match(stripped)) or (n_words <= 12 and _BYLINE.match(stripped)):
         return "byline"
     if n_words <= 40 and _is_boilerplate(stripped):
         return "boilerplate"

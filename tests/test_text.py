@@ -98,3 +98,16 @@ TYPOGRAPHY = st.sampled_from(["a", "b", "\u2019", "\u2014", "-", "`", "\ufb01", 
 @given(st.lists(SPACING | TYPOGRAPHY).map("".join) | st.text())
 def test_normalise_matches_the_plain_reference(text: str) -> None:
     assert normalise(text) == reference_normalise(text)
+
+
+OPENINGS = st.sampled_from(
+    ["", "(", "[ ", "Photo: ", "CREDIT - ", "Correction", "update:", "Reporting by ", "editor's note ", "An earlier version "]
+)
+
+
+@given(OPENINGS, st.lists(SPACING | TYPOGRAPHY | st.sampled_from(["x", "Y", ".", ")"])).map("".join))
+def test_the_opening_prefilter_matches_where_one_of_its_patterns_does(opening: str, rest: str) -> None:
+    from storydiff.text import _CORRECTION, _CREDIT_ONLY, _SPECIAL_OPENING, _UPDATE, _WIRE_CREDIT
+
+    text = opening + rest
+    assert (_SPECIAL_OPENING.match(text) is not None) == any(p.match(text) for p in (_CREDIT_ONLY, _CORRECTION, _UPDATE, _WIRE_CREDIT))

@@ -235,6 +235,10 @@ def segment(text: str) -> list[str]:
         raw_blocks = [b for b in _BLANK_LINE.split(text)]
         blocks: list[str] = []
         for block in raw_blocks:
+            if "\n" not in block:  # most blocks are one line: what the general case gives, sooner
+                if stripped := block.strip():
+                    blocks.append(stripped)
+                continue
             lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
             if not lines:
                 continue

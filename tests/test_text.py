@@ -111,3 +111,29 @@ def test_the_opening_prefilter_matches_where_one_of_its_patterns_does(opening: s
 
     text = opening + rest
     assert (_SPECIAL_OPENING.match(text) is not None) == any(p.match(text) for p in (_CREDIT_ONLY, _CORRECTION, _UPDATE, _WIRE_CREDIT))
+
+
+def reference_segment(text: str) -> list[str]:
+    """segment() without its one-line shortcut."""
+    from storydiff.text import _BLANK_LINE, _is_short_title
+
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not _BLANK_LINE.search(text):
+        return [ln.strip() for ln in text.split("\n") if ln.strip()]
+    blocks: list[str] = []
+    for block in _BLANK_LINE.split(text):
+        lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
+        if len(lines) >= 2 and _is_short_title(lines[0]) and len(lines[1]) > 2 * len(lines[0]):
+            blocks.append(lines[0])
+            lines = lines[1:]
+        if lines:
+            blocks.append(" ".join(lines))
+    return blocks
+
+
+LINES = st.sampled_from(["Aleppo", "A long line of body text that runs on and on, and ends.", " ", "\t", "x", "Short title"])
+
+
+@given(st.lists(LINES | st.sampled_from(["\n", "\n\n", "\r\n", "\n \n", "\u00a0"]) | st.text(max_size=5)).map("".join))
+def test_segment_matches_the_reference(text: str) -> None:
+    assert segment(text) == reference_segment(text)

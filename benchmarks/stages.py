@@ -2,9 +2,9 @@
 
     python benchmarks/stages.py corpus.jsonl
 
-The same calls as :func:`storydiff.cluster.cluster_articles`, one at a time,
-so that a change can be measured on the stage it touches. Progress and the
-table go to stderr.
+Loads as the command does, then runs :func:`storydiff.cluster.cluster_articles`
+and times the stages it reports, so that a change can be measured on the
+stage it touches. The table goes to stderr.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ import resource
 import sys
 import time
 
-from storydiff import cluster
+from storydiff.cluster import ClusterParams, cluster_articles
 from storydiff.corpus import LoadOptions, load
-from storydiff.index import candidate_pairs
 from storydiff.signature import default_workers
 
 
@@ -32,40 +31,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="+", help="article files or folders, as for storydiff cluster")
     args = parser.parse_args()
-    workers = default_workers()
-    params = cluster.ClusterParams()
     started = time.perf_counter()
+    running = "load"
 
-    def lap(stage: str) -> None:
-        nonlocal started
+    def lap(next_stage: str, count: int) -> None:
+        """Close the running stage, which made ``count`` things (articles, pairs, links, stories)."""
+        nonlocal started, running
         now = time.perf_counter()
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-        print(f"{stage:24s} {now - started:7.2f} s  rss {_rss_mb():5d} MB  peak {peak:5d} MB", file=sys.stderr, flush=True)
-        started = now
+        print(f"{running:10s} {now - started:7.2f} s  rss {_rss_mb():5d} MB  peak {peak:5d} MB  out {count:,}", file=sys.stderr, flush=True)
+        started, running = now, next_stage
 
-    articles = load(args.paths, LoadOptions(workers=workers)).articles
-    lap(f"load ({len(articles)})")
-    shingled = cluster.shingle_articles(articles, params)
-    lap("shingles")
-    signatures = cluster.signatures_of(shingled, params)
-    lap("minhash")
-    pairs = candidate_pairs(
-        signatures,
-        shingled.hashes,
-        shingled.offsets,
-        bands=params.bands,
-        passage_sample=params.passage_sample,
-        max_bucket=params.max_bucket,
-        workers=workers,
-    )
-    lap(f"candidates ({len(pairs)})")
-    similar = cluster.similar_edges(shingled, pairs, params)
-    lap(f"similar pairs ({len(similar)})")
-    ranks = cluster.canonical_ranks(articles)
-    components, edges = cluster.settled_links(articles, similar, shingled, params, ranks)
-    lap("settling (guard)")
-    stories = cluster.assemble(articles, components, edges, shingled, params, ranks)
-    lap(f"assembly ({len(stories)})")
+    articles = load(args.paths, LoadOptions(workers=default_workers())).articles
+    clustering = cluster_articles(articles, ClusterParams(), progress=lambda stage, _, total: lap(stage, total))
+    lap("", len(clustering.clusters))
 
 
 if __name__ == "__main__":

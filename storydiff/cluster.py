@@ -533,6 +533,8 @@ def cluster_articles(articles: Sequence[Article], params: ClusterParams | None =
     )
     report("verify", 0, len(pairs))
     similar = similar_edges(shingled, pairs, params)
+    report("group", 0, len(similar))
     ranks = canonical_ranks(articles)
     components, edges = settled_links(articles, similar, shingled, params, ranks)
+    report("assemble", 0, len(components))
     return Clustering(params, assemble(articles, components, edges, shingled, params, ranks))

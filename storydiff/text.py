@@ -131,7 +131,8 @@ class Paragraphs(Sequence[Paragraph]):
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash((self._kinds, self._data, self._ends.tobytes()))
+        # As the equal tuple hashes: a Paragraphs equals the tuple of its paragraphs.
+        return hash(tuple(self))
 
     def __repr__(self) -> str:
         return f"Paragraphs({list(self)!r})"

@@ -26,6 +26,7 @@ def test_reads_back_what_it_was_given(paragraphs: tuple[Paragraph, ...]) -> None
     assert [packed[i] for i in range(-len(paragraphs), len(paragraphs))] == list(paragraphs) * 2
     assert packed[1:3] == paragraphs[1:3]
     assert packed == paragraphs and packed == Paragraphs(paragraphs)
+    assert hash(packed) == hash(paragraphs)  # equal objects, equal hashes
     assert packed.content_texts() == tuple(p.text for p in paragraphs if p.is_content)
     assert content_text(packed) == content_text(paragraphs)
 

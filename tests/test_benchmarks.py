@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import REPO, SEEDS, need_data
 
@@ -31,6 +32,8 @@ def test_quick_benchmark_runs_every_measurement(tmp_path) -> None:
     assert run.returncode == 0, run.stderr
     document = json.loads(results.read_text())
     assert document["sizes"][0]["cluster"]["stories"] > 0
+    if Path("/proc/self/smaps_rollup").exists():
+        assert document["sizes"][0]["cluster"]["peak_tree_pss_mb"] > 0
     assert set(document["signature_one_core"]) >= {"storydiff", "datasketch update + MinHashLSH"}
     assert document["diff"]["25_paragraphs_ms"] > 0 and document["report"]["stories"] > 0
     assert "| storydiff |" in run.stdout

@@ -292,7 +292,7 @@ def settled_links(
         edges = [e for e in similar if verdicts.get((e.a, e.b), True)]
         components, joins = _link(len(articles), edges, shingled, params, ranks)
         stories = [order_versions([articles[i] for i in members], params.order_by)[0] for members in components if len(members) > 1]
-        placing = [e for links in _best_links(articles, stories, edges, ranks) for e in links if e is not None]
+        placing = [e for links in _best_links(articles, stories, _by_pair(edges), ranks) for e in links if e is not None]
         open_edges = list({(e.a, e.b): e for e in joins + placing if needs_guard(e) and (e.a, e.b) not in verdicts}.values())
         if not open_edges:
             return components, edges
@@ -445,15 +445,20 @@ def _drafts(articles: Sequence[Article], components: list[list[int]], params: Cl
     return drafts
 
 
+def _by_pair(edges: list[Edge]) -> dict[tuple[int, int], Edge]:
+    """Each edge under (a, b) and (b, a)."""
+    by_pair: dict[tuple[int, int], Edge] = {}
+    for edge in edges:
+        by_pair[(edge.a, edge.b)] = by_pair[(edge.b, edge.a)] = edge
+    return by_pair
+
+
 def _best_links(
-    articles: Sequence[Article], stories: list[list[Article]], edges: list[Edge], ranks: Sequence[int]
+    articles: Sequence[Article], stories: list[list[Article]], by_pair: dict[tuple[int, int], Edge], ranks: Sequence[int]
 ) -> list[list[Edge | None]]:
     """For every later version of each story (oldest first), the edge that
     places it: the strongest to an earlier version, else the strongest in
     its story."""
-    by_pair: dict[tuple[int, int], Edge] = {}
-    for edge in edges:
-        by_pair[(edge.a, edge.b)] = by_pair[(edge.b, edge.a)] = edge
     index_of = {id(a): i for i, a in enumerate(articles)}
     out: list[list[Edge | None]] = []
     for ordered in stories:
@@ -476,17 +481,22 @@ def assemble(
     params: ClusterParams,
     ranks: Sequence[int],
 ) -> tuple[Cluster, ...]:
+    """The clusters of ``components``, in report order. Each edge carries the
+    similarity of its pair's shingle sets, as :func:`similar_pairs` measures it."""
     drafts = _drafts(articles, components, params)
+    by_pair = _by_pair(edges)
     index_of = {id(a): i for i, a in enumerate(articles)}
     # First the link of every later version, then the (costly) shared-paragraph
     # counts for all of them at once, then the clusters.
     placed: list[list[tuple[int, Similarity | None, Edge | None]]] = []
-    for (ordered, _), links in zip(drafts, _best_links(articles, [d[0] for d in drafts], edges, ranks), strict=True):
+    for (ordered, _), links in zip(drafts, _best_links(articles, [d[0] for d in drafts], by_pair, ranks), strict=True):
         first = index_of[id(ordered[0])]
         rows: list[tuple[int, Similarity | None, Edge | None]] = [(first, None, None)]
         for article, best in zip(ordered[1:], links, strict=True):
             me = index_of[id(article)]
-            with_first, _ = shingled.similarity(first, me)
+            # An edge's similarity is the one computed here (symmetric, from the same sets).
+            known = by_pair.get((first, me))
+            with_first = known.similarity if known is not None else shingled.similarity(first, me)[0]
             rows.append((me, Similarity(_round(with_first.jaccard), _round(with_first.containment)), best))
         placed.append(rows)
     wanted = [(best.b if best.a == me else best.a, me) for rows in placed for me, _, best in rows if best is not None]

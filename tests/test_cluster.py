@@ -165,3 +165,20 @@ def test_a_wire_story_copied_thirty_times_is_one_story() -> None:
     copies.append(article("bakery.txt", "Bakery opens", OTHER, 30))
     clustering = cluster_articles(copies, ClusterParams(workers=1))
     assert sorted(len(c.members) for c in clustering.clusters) == [1, 30]
+
+
+def test_similarity_to_the_first_version_is_that_of_their_shingles() -> None:
+    from storydiff.cluster import Similarity, shingle_articles
+
+    articles = [
+        article("a/v1.txt", "Dam to be rebuilt", SENTENCES[:5], 0),
+        article("a/v2.txt", "Dam to be rebuilt, board says", SENTENCES[:7], 1),
+        article("a/v3.txt", "Dam rebuild approved", SENTENCES[1:], 2),
+    ]
+    params = ClusterParams()
+    shingled = shingle_articles(articles, params)
+    (story,) = cluster_articles(articles, params).clusters
+    first = articles.index(story.members[0].article)
+    for member in story.members[1:]:
+        computed, _ = shingled.similarity(first, articles.index(member.article))
+        assert member.similarity_to_first == Similarity(round(computed.jaccard, 4), round(computed.containment, 4))

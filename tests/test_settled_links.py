@@ -53,6 +53,12 @@ def test_lazy_guard_equals_guarding_every_edge(rows: list[tuple[int, int, float,
         expected_components = link_components(len(articles), every, shingled, params, ranks)
         components, edges = settled_links(articles, similar, shingled, params, ranks)
     assert sorted(components) == sorted(expected_components)
-    assert assemble(articles, components, edges, shingled, params, ranks) == assemble(
-        articles, expected_components, every, shingled, params, ranks
-    )
+    # Similarities here are drawn at random, not from the shingles, so only
+    # what settling decides is compared: each story's versions and the link
+    # that places each (similarity to the first version reads edges as the
+    # shingle similarity they always are).
+    lazy = assemble(articles, components, edges, shingled, params, ranks)
+    full = assemble(articles, expected_components, every, shingled, params, ranks)
+    assert [[(m.article.path, m.linked_by) for m in c.members] for c in lazy] == [
+        [(m.article.path, m.linked_by) for m in c.members] for c in full
+    ]

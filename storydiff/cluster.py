@@ -274,8 +274,17 @@ def similar_edges(shingled: Shingled, pairs: np.ndarray, params: ClusterParams) 
     return [edge for chunk in forked_map(_similar_chunk, (shingled, params), chunks, workers) for edge in chunk]
 
 
+#: Runs the template guard on edges that need it; returns those that pass.
+Judge = Callable[[list[Edge]], list[Edge]]
+
+
 def settled_links(
-    articles: Sequence[Article], similar: list[Edge], shingled: Shingled, params: ClusterParams, ranks: Sequence[int]
+    articles: Sequence[Article],
+    similar: list[Edge],
+    shingled: Shingled,
+    params: ClusterParams,
+    ranks: Sequence[int],
+    judge: Judge | None = None,
 ) -> tuple[list[list[int]], list[Edge]]:
     """Components and edges as :func:`link_components` makes them from the
     guarded edges (:func:`guarded_edges`), with the costly template guard run
@@ -286,7 +295,10 @@ def settled_links(
     and grouping reruns without the rejected ones until every deciding edge
     has passed. An edge never judged then joined nothing and placed nothing,
     so dropping it would change nothing: the result is the one every edge
-    judged would give, for about a quarter of the guard's work at 100k articles."""
+    judged would give, for about a quarter of the guard's work at 100k articles.
+    ``judge`` runs the guard (default: :func:`guarded_edges`, on this
+    machine's workers)."""
+    run_guard = judge or (lambda edges: guarded_edges(articles, edges, params))
     verdicts: dict[tuple[int, int], bool] = {}
     while True:
         edges = [e for e in similar if verdicts.get((e.a, e.b), True)]
@@ -296,7 +308,7 @@ def settled_links(
         open_edges = list({(e.a, e.b): e for e in joins + placing if needs_guard(e) and (e.a, e.b) not in verdicts}.values())
         if not open_edges:
             return components, edges
-        passed = {(e.a, e.b) for e in guarded_edges(articles, open_edges, params)}
+        passed = {(e.a, e.b) for e in run_guard(open_edges)}
         if len(passed) == len(open_edges):
             return components, edges  # nothing rejected: another round would decide the same
         verdicts.update(((e.a, e.b), (e.a, e.b) in passed) for e in open_edges)

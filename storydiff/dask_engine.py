@@ -1,10 +1,11 @@
 """``storydiff cluster --engine dask``: the same clustering on a Dask cluster.
 
 Signatures are computed on the workers; band and passage rows are shuffled
-by key so that each worker sees whole buckets; candidate pairs are verified
-on the workers; each connected part of the link graph is grouped on a
-worker; the client runs the same assembly as the local engine. Every step
-calls the functions the local engine calls, so both give identical output.
+by key so that each worker sees whole buckets; the template guard runs on
+the workers for the edges the client's grouping asks about
+(:func:`~storydiff.cluster.settled_links`); the client runs the same
+grouping and assembly as the local engine. Every step calls the functions
+the local engine calls, so both give identical output.
 
 Only this module imports dask, and only when ``--engine dask`` is chosen.
 """
@@ -23,15 +24,13 @@ from .cluster import (
     Clustering,
     ClusterParams,
     Edge,
+    Judge,
     Progress,
     Shingled,
     assemble,
     canonical_ranks,
-    connected_parts,
     is_template,
-    is_weak,
-    link_components,
-    needs_guard,
+    settled_links,
     similar_pairs,
     version_key,
 )
@@ -42,8 +41,8 @@ from .verify import body_texts
 
 #: Articles per signature task: large enough that scheduling costs nothing.
 SIGN_CHUNK = 2000
-#: Candidate pairs measured per template-guard task (about a quarter need the guard).
-MEASURE_CHUNK = 5000
+#: Edges judged per template-guard task.
+GUARD_CHUNK = 1000
 
 
 class EngineUnavailable(Exception):
@@ -142,19 +141,6 @@ def _template_pairs(
     return verdicts
 
 
-def _group_parts(
-    params: ClusterParams, parts: list[list[int]], ranked: list[list[int]], edges: list[list[Edge]], sets: list[list[np.ndarray]]
-) -> list[list[int]]:
-    """link_components on each connected part, in the part's own numbering."""
-    out: list[list[int]] = []
-    for members, ranks, part_edges, part_sets in zip(parts, ranked, edges, sets, strict=True):
-        position = {doc: i for i, doc in enumerate(members)}
-        local = [Edge(position[e.a], position[e.b], e.similarity, e.shared) for e in part_edges]
-        local_shingled = Shingled(*concatenate_sets([(s, np.array([0, s.size], np.int64)) for s in part_sets]))
-        out += [[members[i] for i in group] for group in link_components(len(members), local, local_shingled, params, ranks)]
-    return out
-
-
 def _candidates_on_dask(client: Any, articles: Sequence[Article], params: ClusterParams, workers: int) -> tuple[Shingled, np.ndarray]:
     """Shingle sets (gathered here) and candidate pairs: signatures on the
     workers, band and passage rows shuffled by key so each sees whole buckets."""
@@ -180,56 +166,28 @@ def _candidates_on_dask(client: Any, articles: Sequence[Article], params: Cluste
     return shingled, select_pairs(band_codes, passage_codes, shared, sampled)
 
 
-def _verified_on_dask(client: Any, articles: Sequence[Article], shingled: Shingled, pairs: np.ndarray, params: ClusterParams) -> list[Edge]:
-    """Similarity floors here (they need only the shingle sets); the template
-    guard on the workers, each task with the body texts of its pairs, sent as
-    soon as they are measured so the workers start while the rest is measured."""
+def _judge_on_dask(client: Any, articles: Sequence[Article], params: ClusterParams) -> Judge:
+    """The template guard on the workers, each task with the body texts of
+    its pairs; the client decides which edges need judging
+    (:func:`~storydiff.cluster.settled_links`)."""
     task_params = replace(params, workers=1)
-    similar: list[Edge] = []
-    guarded: list[list[Edge]] = []
-    jobs = []
-    for first in range(0, len(pairs), MEASURE_CHUNK):
-        measured = similar_pairs(shingled, pairs[first : first + MEASURE_CHUNK], params)
-        similar += measured
-        chunk = [e for e in measured if needs_guard(e)]
-        if chunk:
-            views = {d: _guard_view(articles[d]) for e in chunk for d in (e.a, e.b)}
-            jobs.append(_submit(client, _template_pairs, views, [(e.a, e.b) for e in chunk], task_params))
-            guarded.append(chunk)
-    template = {
-        (e.a, e.b)
-        for chunk, verdicts in zip(guarded, client.gather(jobs), strict=True)
-        for e, bad in zip(chunk, verdicts, strict=True)
-        if bad
-    }
-    return [e for e in similar if (e.a, e.b) not in template]
 
+    def judge(edges: list[Edge]) -> list[Edge]:
+        chunks = [edges[first : first + GUARD_CHUNK] for first in range(0, len(edges), GUARD_CHUNK)]
+        jobs = [
+            _submit(
+                client,
+                _template_pairs,
+                {d: _guard_view(articles[d]) for e in chunk for d in (e.a, e.b)},
+                [(e.a, e.b) for e in chunk],
+                task_params,
+            )
+            for chunk in chunks
+        ]
+        verdicts = client.gather(jobs)
+        return [e for chunk, bad in zip(chunks, verdicts, strict=True) for e, template in zip(chunk, bad, strict=True) if not template]
 
-def _grouped_on_dask(
-    client: Any, articles: Sequence[Article], shingled: Shingled, edges: list[Edge], params: ClusterParams, workers: int
-) -> list[list[int]]:
-    """Stories: a connected part without a weak link is one story as it stands
-    (every link joins); parts with weak links go through link_components on
-    the workers, each with only its own shingle sets."""
-    parts = connected_parts(range(len(articles)), [(e.a, e.b) for e in edges])
-    part_of = {doc: i for i, part in enumerate(parts) for doc in part}
-    part_edges: list[list[Edge]] = [[] for _ in parts]
-    for edge in edges:
-        part_edges[part_of[edge.a]].append(edge)
-    settled = [part for part, links in zip(parts, part_edges, strict=True) if not any(is_weak(e, params) for e in links)]
-    weak = [(part, links) for part, links in zip(parts, part_edges, strict=True) if any(is_weak(e, params) for e in links)]
-    groups = max(1, min(len(weak), workers * 4))
-    tasks = [
-        (
-            [part for part, _ in weak[g::groups]],
-            [canonical_ranks([articles[doc] for doc in part]) for part, _ in weak[g::groups]],
-            [links for _, links in weak[g::groups]],
-            [[shingled.of(doc) for doc in part] for part, _ in weak[g::groups]],
-        )
-        for g in range(groups)
-    ]
-    grouped = client.gather([_submit(client, _group_parts, replace(params, workers=1), *task) for task in tasks if task[0]])
-    return [c for result in grouped for c in result] + settled
+    return judge
 
 
 def cluster_with_dask(
@@ -240,8 +198,9 @@ def cluster_with_dask(
     with dask_client(scheduler, workers) as client:
         report("signatures and band shuffle on dask", 0, len(articles))
         shingled, pairs = _candidates_on_dask(client, articles, params, workers)
-        report("verify on dask", 0, len(pairs))
-        edges = _verified_on_dask(client, articles, shingled, pairs, params)
-        report("components on dask", 0, len(edges))
-        components = _grouped_on_dask(client, articles, shingled, edges, params, workers)
-    return Clustering(params, assemble(articles, components, edges, shingled, params, canonical_ranks(articles)))
+        report("verify", 0, len(pairs))
+        similar = similar_pairs(shingled, pairs, params)
+        report("group, template guard on dask", 0, len(similar))
+        ranks = canonical_ranks(articles)
+        components, edges = settled_links(articles, similar, shingled, params, ranks, judge=_judge_on_dask(client, articles, params))
+    return Clustering(params, assemble(articles, components, edges, shingled, params, ranks))

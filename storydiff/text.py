@@ -197,6 +197,10 @@ def normalise(text: str) -> str:
                 folded = folded.replace(character, replacement)
     if "--" in folded:
         folded = folded.replace("--", "-")
+    if "\n" in folded:
+        # A whole body (paragraphs joined by newlines, as for the article id)
+        # then takes the single-spaced shortcut; split() sees no difference.
+        folded = folded.replace("\n", " ")
     return _single_spaced(folded)
 
 

@@ -536,7 +536,7 @@ def _article_from_json(shown: str, item: Any, position: int) -> Article:
     else:
         raise BadInput("JSON has no article text (fields body/text, body_text, body_html or ninjs bodies[])")
     paragraphs = build_paragraphs(blocks, headline or None)
-    if not any(p.kind != "headline" for p in paragraphs):
+    if all(kind == "headline" for kind in paragraphs.kinds()):
         raise BadInput("JSON article has an empty body")
     return Article(
         path=shown,

@@ -98,6 +98,10 @@ class Paragraphs(Sequence[Paragraph]):
             start = end
         return out
 
+    def kinds(self) -> tuple[str, ...]:
+        """Each paragraph's kind, without decoding the text."""
+        return tuple(KINDS[code] for code in self._kinds)
+
     def content_texts(self) -> tuple[str, ...]:
         """The texts of the body and quote paragraphs (see :data:`CONTENT_KINDS`)."""
         return tuple(text for text, code in zip(self.texts(), self._kinds, strict=True) if code in _CONTENT_CODES)

@@ -28,6 +28,7 @@ def test_reads_back_what_it_was_given(paragraphs: tuple[Paragraph, ...]) -> None
     assert packed == paragraphs and packed == Paragraphs(paragraphs)
     assert hash(packed) == hash(paragraphs)  # equal objects, equal hashes
     assert packed.content_texts() == tuple(p.text for p in paragraphs if p.is_content)
+    assert packed.kinds() == tuple(p.kind for p in paragraphs)
     assert content_text(packed) == content_text(paragraphs)
 
 

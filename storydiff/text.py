@@ -73,13 +73,25 @@ class Paragraphs(Sequence[Paragraph]):
         for position, paragraph in enumerate(items):
             if paragraph.index != position:
                 raise ValueError(f"paragraph {position} has index {paragraph.index}; paragraphs are numbered from 0 in order")
-            if paragraph.kind not in _KIND_CODES:
-                raise ValueError(f"paragraph {position} has kind {paragraph.kind!r}; kinds are {', '.join(KINDS)}")
-        texts = [p.text for p in items]
+        self._fill([p.text for p in items], [p.kind for p in items])
+
+    @classmethod
+    def from_texts(cls, texts: Sequence[str], kinds: Sequence[str]) -> Paragraphs:
+        """Paragraphs numbered from 0, without a ``Paragraph`` for each."""
+        if len(texts) != len(kinds):
+            raise ValueError(f"{len(texts)} texts but {len(kinds)} kinds")
+        made = cls.__new__(cls)
+        made._fill(texts, kinds)
+        return made
+
+    def _fill(self, texts: Sequence[str], kinds: Sequence[str]) -> None:
+        for position, kind in enumerate(kinds):
+            if kind not in _KIND_CODES:
+                raise ValueError(f"paragraph {position} has kind {kind!r}; kinds are {', '.join(KINDS)}")
         # surrogatepass: a JSON feed may carry lone surrogates; they must survive the round trip
         self._data = "".join(texts).encode("utf-8", "surrogatepass")
         self._ends = array("I", itertools.accumulate(map(len, texts)))
-        self._kinds = bytes(_KIND_CODES[p.kind] for p in items)
+        self._kinds = bytes(_KIND_CODES[kind] for kind in kinds)
 
     @classmethod
     def _restore(cls, data: bytes, ends: array[int], kinds: bytes) -> Paragraphs:
@@ -357,29 +369,27 @@ def build_paragraphs(blocks: list[str], headline: str | None = None) -> Paragrap
         assert headline is not None
         if not texts or normalise(texts[0]) != normalise(headline):
             texts.insert(0, headline.strip())
-    paragraphs: list[Paragraph] = []
-    for index, text in enumerate(texts):
-        kind = "headline" if index == 0 and known_headline else classify(text, first=index == 0, has_headline=known_headline)
-        paragraphs.append(Paragraph(index, kind, text))
-    return Paragraphs(_demote_isolated_headings(paragraphs))
+    kinds = [
+        "headline" if index == 0 and known_headline else classify(text, first=index == 0, has_headline=known_headline)
+        for index, text in enumerate(texts)
+    ]
+    return Paragraphs.from_texts(texts, _neighbour_kinds(texts, kinds))
 
 
-def _demote_isolated_headings(paragraphs: list[Paragraph]) -> list[Paragraph]:
+def _neighbour_kinds(texts: list[str], kinds: list[str]) -> list[str]:
     """Kinds that depend on neighbours: a short body line above a stand-alone
     credit is a caption; a heading sits above body paragraphs; a short line
     in capitals right under the headline is a kicker."""
-    out: list[Paragraph] = []
-    for i, p in enumerate(paragraphs):
-        following = paragraphs[i + 1] if i + 1 < len(paragraphs) else None
-        if p.kind == "body" and following is not None and following.kind == "credit" and len(p.text.split()) <= 40:
-            p = Paragraph(p.index, "caption", p.text)
-        if p.kind == "heading":
-            after = paragraphs[i + 1 :]
-            if not any(q.kind in CONTENT_KINDS for q in after):
-                p = Paragraph(p.index, "boilerplate" if i == len(paragraphs) - 1 else "body", p.text)
-            elif i <= 1 and p.text.isupper():
-                p = Paragraph(p.index, "kicker", p.text)
-        out.append(p)
+    out: list[str] = []
+    for i, (text, kind) in enumerate(zip(texts, kinds, strict=True)):
+        if kind == "body" and i + 1 < len(kinds) and kinds[i + 1] == "credit" and len(text.split()) <= 40:
+            kind = "caption"
+        if kind == "heading":
+            if not any(later in CONTENT_KINDS for later in kinds[i + 1 :]):
+                kind = "boilerplate" if i == len(kinds) - 1 else "body"
+            elif i <= 1 and text.isupper():
+                kind = "kicker"
+        out.append(kind)
     return out
 
 

@@ -7,7 +7,7 @@ from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storydiff.text import _FOLD, build_paragraphs, classify, normalise, segment, words
+from storydiff.text import _FOLD, Paragraph, build_paragraphs, classify, normalise, segment, words
 
 
 def _kind_cases() -> list[tuple[str, str, bool]]:
@@ -137,3 +137,44 @@ LINES = st.sampled_from(["Aleppo", "A long line of body text that runs on and on
 @given(st.lists(LINES | st.sampled_from(["\n", "\n\n", "\r\n", "\n \n", "\u00a0"]) | st.text(max_size=5)).map("".join))
 def test_segment_matches_the_reference(text: str) -> None:
     assert segment(text) == reference_segment(text)
+
+
+def reference_paragraphs(blocks: list[str], headline: str | None) -> tuple[Paragraph, ...]:
+    """build_paragraphs as first written: a Paragraph per block, then neighbours."""
+    texts = list(blocks)
+    known = headline is not None and headline.strip() != ""
+    if known and (not texts or normalise(texts[0]) != normalise(headline or "")):
+        texts.insert(0, (headline or "").strip())
+    rows = [Paragraph(i, "headline" if i == 0 and known else classify(t, first=i == 0, has_headline=known), t) for i, t in enumerate(texts)]
+    out = []
+    for i, p in enumerate(rows):
+        following = rows[i + 1] if i + 1 < len(rows) else None
+        if p.kind == "body" and following is not None and following.kind == "credit" and len(p.text.split()) <= 40:
+            p = Paragraph(p.index, "caption", p.text)
+        if p.kind == "heading":
+            if not any(q.kind in ("body", "quote") for q in rows[i + 1 :]):
+                p = Paragraph(p.index, "boilerplate" if i == len(rows) - 1 else "body", p.text)
+            elif i <= 1 and p.text.isupper():
+                p = Paragraph(p.index, "kicker", p.text)
+        out.append(p)
+    return tuple(out)
+
+
+BLOCKS = st.sampled_from(
+    [
+        "New Sections Ahead",
+        "ALEPPO",
+        "THE COUNCIL VOTES ON THE NEW BRIDGE PLAN TODAY",
+        "Photo: Reuters",
+        "A short line",
+        "The council said the bridge would reopen next week after repairs to the deck were finished.",
+        '"We are delighted," said the mayor, who opened the bridge with a pair of scissors.',
+        "By Jane Smith",
+        "Read more: other stories",
+    ]
+)
+
+
+@given(st.lists(BLOCKS, max_size=8), st.none() | st.sampled_from(["", "Bridge reopens", "New Sections Ahead"]))
+def test_paragraph_kinds_with_neighbours_match_the_reference(blocks: list[str], headline: str | None) -> None:
+    assert tuple(build_paragraphs(blocks, headline)) == reference_paragraphs(blocks, headline)

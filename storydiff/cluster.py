@@ -16,9 +16,9 @@ import numpy as np
 from .corpus import natural_key
 from .index import candidate_pairs
 from .model import Article
-from .signature import SignatureParams, concatenate_sets, default_workers, minhash_matrix, shingle_hashes, warm_tables
+from .signature import SignatureParams, concatenate_sets, default_workers, minhash_matrix, paragraph_shingles, warm_tables
 from .verify import SlotEvidence, body_texts, edited_paragraphs, kept_slots, shared_paragraphs, swapped_slots
-from .workers import forked_map, process_pool
+from .workers import forked_map, threaded_map
 
 ORDER_BY = ("time", "name", "given")
 Progress = Callable[[str, int, int], None]
@@ -113,39 +113,33 @@ class Clustering:
 
 
 # --- shingles in parallel --------------------------------------------------------
-
-
-def _minhash_chunk(args: tuple[np.ndarray, np.ndarray, SignatureParams]) -> np.ndarray:
-    return minhash_matrix(*args)
+# The kernels release the GIL, so threads share the articles and the arrays
+# without pickling them to worker processes and back.
 
 
 def signatures_of(shingled: Shingled, params: ClusterParams, chunk: int = 4000) -> np.ndarray:
-    """MinHash rows for every article, on every worker for large inputs."""
+    """MinHash rows for every article, on every core for large inputs."""
     n = shingled.offsets.size - 1
     workers = params.workers or default_workers()
-    if workers <= 1 or n <= chunk:
-        return minhash_matrix(shingled.hashes, shingled.offsets, params.signature)
-    jobs = []
-    for first in range(0, n, chunk):
+
+    def rows(first: int) -> np.ndarray:
         last = min(n, first + chunk)
         lo, hi = shingled.offsets[first], shingled.offsets[last]
-        jobs.append((shingled.hashes[lo:hi], shingled.offsets[first : last + 1] - lo, params.signature))
-    with process_pool(workers) as pool:
-        return np.concatenate(list(pool.map(_minhash_chunk, jobs)))
+        return minhash_matrix(shingled.hashes[lo:hi], shingled.offsets[first : last + 1] - lo, params.signature)
+
+    if n <= chunk:
+        return minhash_matrix(shingled.hashes, shingled.offsets, params.signature)
+    return np.concatenate(threaded_map(rows, range(0, n, chunk), workers))
 
 
-def _shingle_range(articles: Sequence[Article], job: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
-    first, last, k = job
-    return shingle_hashes([a.body for a in articles[first:last]], k)
-
-
-def _all_shingles(articles: Sequence[Article], k: int, workers: int, chunk: int = 500) -> tuple[np.ndarray, np.ndarray]:
-    """Shingle hashes of every article's body; the bodies are joined in the
-    workers so the parent never holds them all at once."""
-    jobs = [(i, min(len(articles), i + chunk), k) for i in range(0, len(articles), chunk)]
-    if workers > 1 and len(jobs) > 1:
-        warm_tables()  # built once here, inherited by every worker
-    return concatenate_sets(forked_map(_shingle_range, articles, jobs, workers))
+def shingle_articles(articles: Sequence[Article], params: ClusterParams, chunk: int = 2000) -> Shingled:
+    """Each article's shingle hashes, on every core for large inputs."""
+    workers = params.workers or default_workers()
+    k = params.signature.shingle_size
+    warm_tables()  # once, before the threads start
+    stores = [article.paragraphs for article in articles]
+    parts = threaded_map(lambda first: paragraph_shingles(stores[first : first + chunk], k), range(0, len(stores), chunk), workers)
+    return Shingled(*concatenate_sets(parts))
 
 
 @dataclass(frozen=True)
@@ -169,11 +163,6 @@ class Shingled:
         shared = int(np.count_nonzero(b[np.minimum(at, b.size - 1)] == a))
         union = a.size + b.size - shared
         return Similarity(shared / union, shared / min(a.size, b.size)), shared
-
-
-def shingle_articles(articles: Sequence[Article], params: ClusterParams) -> Shingled:
-    workers = params.workers or default_workers()
-    return Shingled(*_all_shingles(articles, params.signature.shingle_size, workers))
 
 
 # --- linking ---------------------------------------------------------------------
@@ -210,16 +199,46 @@ class Edge:
 
 
 def similar_pairs(shingled: Shingled, pairs: np.ndarray, params: ClusterParams) -> list[Edge]:
-    """Candidate pairs that pass the similarity floors (not yet the template guard)."""
-    edges: list[Edge] = []
-    for a, b in pairs.tolist():
-        similarity, shared = shingled.similarity(a, b)
-        if shared < params.min_shared:
-            continue
-        if similarity.jaccard < params.min_jaccard and similarity.containment < params.min_containment:
-            continue
-        edges.append(Edge(a, b, similarity, shared))
-    return edges
+    """Candidate pairs that pass the similarity floors (not yet the template
+    guard), with the similarities :meth:`Shingled.similarity` gives."""
+    if len(pairs) == 0:
+        return []
+    left = np.ascontiguousarray(pairs[:, 0], np.int64)
+    right = np.ascontiguousarray(pairs[:, 1], np.int64)
+    shared = _shared_shingles(shingled, left, right, params.workers or default_workers())
+    sizes = np.diff(shingled.offsets)
+    smaller = np.minimum(sizes[left], sizes[right])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jaccard = np.where(smaller > 0, shared / (sizes[left] + sizes[right] - shared), 0.0)
+        containment = np.where(smaller > 0, shared / smaller, 0.0)
+    keep = (shared >= params.min_shared) & ((jaccard >= params.min_jaccard) | (containment >= params.min_containment))
+    return [
+        Edge(a, b, Similarity(j, c), n)
+        for a, b, j, c, n in zip(
+            left[keep].tolist(),
+            right[keep].tolist(),
+            jaccard[keep].tolist(),
+            containment[keep].tolist(),
+            shared[keep].tolist(),
+            strict=True,
+        )
+    ]
+
+
+def _shared_shingles(shingled: Shingled, left: np.ndarray, right: np.ndarray, workers: int) -> np.ndarray:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from . import kernels
+
+    def count(part: slice) -> np.ndarray:
+        return kernels.shared_counts(shingled.hashes, shingled.offsets, left[part], right[part])
+
+    if workers <= 1 or left.size < 4000:
+        return count(slice(None))
+    # the kernel releases the GIL, so threads share the arrays without copies
+    bounds = np.linspace(0, left.size, workers * 4 + 1).astype(int).tolist()
+    with ThreadPoolExecutor(workers) as pool:
+        return np.concatenate(list(pool.map(count, [slice(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)])))
 
 
 def needs_guard(edge: Edge) -> bool:
@@ -261,17 +280,6 @@ def guarded_edges(articles: Sequence[Article], similar: list[Edge], params: Clus
     jobs = [ordered[len(ordered) * i // parts : len(ordered) * (i + 1) // parts] for i in range(parts)]
     kept = {(e.a, e.b) for chunk in forked_map(_guard_chunk, (articles, params), jobs, workers) for e in chunk}
     return [e for e in similar if (e.a, e.b) in kept]
-
-
-def _similar_chunk(state: tuple[Shingled, ClusterParams], pairs: np.ndarray) -> list[Edge]:
-    return similar_pairs(state[0], pairs, state[1])
-
-
-def similar_edges(shingled: Shingled, pairs: np.ndarray, params: ClusterParams) -> list[Edge]:
-    """:func:`similar_pairs`, on every worker when there are many."""
-    workers = params.workers or default_workers()
-    chunks = np.array_split(pairs, workers * 4) if workers > 1 and len(pairs) >= 4000 else [pairs]
-    return [edge for chunk in forked_map(_similar_chunk, (shingled, params), chunks, workers) for edge in chunk]
 
 
 #: Runs the template guard on edges that need it; returns those that pass.
@@ -554,7 +562,7 @@ def cluster_articles(articles: Sequence[Article], params: ClusterParams | None =
         workers=params.workers or default_workers(),
     )
     report("verify", 0, len(pairs))
-    similar = similar_edges(shingled, pairs, params)
+    similar = similar_pairs(shingled, pairs, params)
     report("group", 0, len(similar))
     ranks = canonical_ranks(articles)
     components, edges = settled_links(articles, similar, shingled, params, ranks)

@@ -1,12 +1,13 @@
-"""Shingles and MinHash signatures, vectorised with numpy.
+"""Shingles and MinHash signatures.
 
 Values are datasketch-compatible: ``MinHash(num_perm, seed, scheme="affine32",
 hashfunc=shingle_hash)`` fed the same shingles one by one gives the same hash
 values (tests/test_signature.py checks this against datasketch itself). The
-fast path never builds a Python object per shingle: words are hashed from
-bytes, shingles by a polynomial over word hashes, and MinHash takes
-``minimum.reduceat`` per document over cache-sized tiles of shingles and
-permutations.
+fast path never builds a Python object per shingle: compiled kernels
+(:mod:`storydiff.kernels`) hash words from UTF-8 bytes, shingles by a
+polynomial over word hashes, and take each permutation's minimum. Python's
+own NFKC and lower() run only on texts holding a character whose mapping
+depends on its neighbours.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
-from .text import normalise
+from .text import CONTENT_CODE_TABLE, Paragraph, Paragraphs, content_text, normalise
 
 SCHEME = "affine32"
 HASH_NAME = "storydiff-poly64/1"
@@ -90,92 +93,101 @@ def reference_shingles(text: str, k: int) -> set[int]:
     return {shingle_hash(words[i : i + k]) for i in range(len(words) - k + 1)}
 
 
-# --- vector path ---------------------------------------------------------------
+# --- fast path -----------------------------------------------------------------
 
-
-def _np_fmix64(h: np.ndarray) -> np.ndarray:
-    h = h ^ (h >> np.uint64(33))
-    h = h * np.uint64(0xFF51AFD7ED558CCD)
-    h = h ^ (h >> np.uint64(33))
-    h = h * np.uint64(0xC4CEB9FE1A85EC53)
-    return h ^ (h >> np.uint64(33))
-
-
-def _word_bytes_table() -> np.ndarray:
-    """Byte -> lower-case itself for word characters, space for the rest,
-    NUL (the text separator) kept.
-
-    ASCII letters and digits are word characters; underscore, whitespace and
-    ASCII punctuation are not (as ``[\\W_]``); bytes >= 0x80 belong to
-    non-ASCII characters, which the caller has already reduced to word
-    characters."""
-    table = np.full(256, 0x20, dtype=np.uint8)
-    for byte in range(256):
-        if byte >= 0x80 or chr(byte).isalnum():
-            table[byte] = ord(chr(byte).lower()) if byte < 0x80 else byte
-    table[0] = 0
-    return table
-
-
-_WORD_BYTES = _word_bytes_table()
-_BATCH_BYTES = 1 << 22
 _SEPARATOR = "\x00"
 #: Characters normalise() deletes; they join the two halves of a word.
 _INVISIBLE = ("\u00ad", "\u200b", "\ufeff")
-
-
-def _comparison_text(text: str) -> str:
-    """``text`` reduced so that the byte tables give exactly the words of
-    ``comparison_words`` (normalise, lower, non-word runs to spaces).
-
-    Quote and dash folding and whitespace only touch non-word characters,
-    which the tables turn into spaces anyway; what remains is NFKC, the
-    deleted invisible characters and lower() for non-ASCII text."""
-    if not text.isascii():
-        if not unicodedata.is_normalized("NFKC", text):
-            text = unicodedata.normalize("NFKC", text)
-        for invisible in _INVISIBLE:
-            if invisible in text:
-                text = text.replace(invisible, "")
-        text = text.lower()
-    return text.replace(_SEPARATOR, " ") if _SEPARATOR in text else text
-
-
 _WORD_CHAR = re.compile(r"[^\W_]")
-_BMP_WORD: list[np.ndarray] = []
+_ASTRAL_NON_WORD = re.compile(r"(?![^\W_])[\U00010000-\U0010FFFF]")
+_BATCH_BYTES = 1 << 22
+_ENDS_DTYPE = np.dtype(f"=u{array('I').itemsize}")
 
 
-def _is_word_codepoint(codepoints: np.ndarray) -> np.ndarray:
-    """Code point -> is a word character (``\\w`` minus underscore): a table
-    for the Basic Multilingual Plane, Python for the rare rest."""
-    if not _BMP_WORD:
-        _BMP_WORD.append(np.array([_WORD_CHAR.match(chr(c)) is not None for c in range(0x10000)], dtype=bool))
-    result = _BMP_WORD[0][np.minimum(codepoints, 0xFFFF)]
-    astral = codepoints > 0xFFFF
-    if astral.any():
-        values = np.unique(codepoints[astral])
-        words = np.array([_WORD_CHAR.match(chr(min(int(c), 0x10FFFF))) is not None for c in values.tolist()])
-        result[astral] = words[np.searchsorted(values, codepoints[astral])]
-    return result
+def _prepared_text(text: str) -> str:
+    """``text`` reduced so that breaking on non-word characters gives exactly
+    the words of ``comparison_words``: NFKC, the deleted invisible
+    characters, lower(); quote and dash folding and whitespace only touch
+    non-word characters, which break words anyway. Non-word characters past
+    the Basic Multilingual Plane become spaces, so the kernel's table of word
+    characters can stop there."""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    for invisible in _INVISIBLE:
+        if invisible in text:
+            text = text.replace(invisible, "")
+    return _ASTRAL_NON_WORD.sub(" ", text.lower())
 
 
-def _blank_non_word_multibyte(data: np.ndarray) -> None:
-    """Overwrite the UTF-8 bytes of non-ASCII non-word characters with spaces."""
-    leads = np.flatnonzero(data >= 0xC0)
-    if leads.size == 0:
-        return
-    padded = np.concatenate((data, np.zeros(3, np.uint8))).astype(np.uint32)
-    first = padded[leads]
-    length = np.where(first >= 0xF0, 4, np.where(first >= 0xE0, 3, 2))
-    mask = np.where(length == 2, 0x1F, np.where(length == 3, 0x0F, 0x07)).astype(np.uint32)
-    codepoint = first & mask
-    for k in range(1, 4):
-        more = length > k
-        codepoint = np.where(more, (codepoint << np.uint32(6)) | (padded[leads + k] & np.uint32(0x3F)), codepoint)
-    blank = ~_is_word_codepoint(codepoint)
-    for k in range(4):
-        at = leads[blank & (length > k)] + k
-        data[at] = 0x20
+@dataclass(frozen=True)
+class _Tables:
+    ascii: np.ndarray
+    fast: np.ndarray
+    fast_chars: np.ndarray
+    word: np.ndarray
+
+
+_TABLES: list[_Tables] = []
+
+
+def _composition_seconds() -> set[int]:
+    """Characters that canonical composition can fuse with the one before."""
+    seconds = set()
+    for cp in range(0x10000):
+        decomposition = unicodedata.decomposition(chr(cp))
+        if decomposition and not decomposition.startswith("<"):
+            parts = decomposition.split()
+            if len(parts) == 2:
+                seconds.add(int(parts[1], 16))
+    return seconds
+
+
+def _fast_mapping(cp: int, seconds: set[int]) -> list[int] | None:
+    """What a character becomes in ``_prepared_text``, as word characters
+    (0 for a break), wherever it stands; None when its neighbours matter.
+
+    NFKC of a text is NFKC of each character joined, except where
+    composition fuses a character with the one before it (a composition
+    second) and where canonical reordering moves combining marks, which are
+    all non-word characters and so break words wherever they stand (a test
+    checks this). Hangul jamo compose algorithmically, without decomposition
+    entries; lower() of final sigma depends on its neighbours."""
+    char = chr(cp)
+    if 0xD800 <= cp < 0xE000 or char in _INVISIBLE:
+        return None
+    mapped = []
+    for part in unicodedata.normalize("NFKC", char):
+        lower = part.lower()
+        if ord(part) in seconds or 0x1100 <= ord(part) < 0x1200 or part == "\u03a3" or len(lower) != 1:
+            return None
+        mapped.append(ord(lower) if _WORD_CHAR.match(lower) else 0)
+    # the kernel sizes its buffers for at most one word a byte
+    words = sum(1 for at, c in enumerate(mapped) if c and (at == 0 or not mapped[at - 1]))
+    return mapped if 0 < len(mapped) < 32 and words <= len(char.encode("utf-8")) else None
+
+
+def tables() -> _Tables:
+    """Character tables of the shingle kernel, built once per process from
+    this Python's Unicode data (so they agree with ``comparison_words``).
+
+    ``fast[cp]`` packs where the character's mapping starts in ``fast_chars``
+    (shifted left by 5) and its length, or holds NEEDS_PREPARATION."""
+    if not _TABLES:
+        ascii_table = np.zeros(256, np.uint8)
+        for byte in range(0x80):
+            if chr(byte).isalnum():
+                ascii_table[byte] = ord(chr(byte).lower())
+        word = np.array([_WORD_CHAR.match(chr(cp)) is not None for cp in range(0x10000)], dtype=np.uint8)
+        fast = np.full(0x10000, 0xFFFFFFFF, np.uint32)
+        chars: list[int] = []
+        seconds = _composition_seconds()
+        for cp in range(0x80, 0x10000):
+            mapped = _fast_mapping(cp, seconds)
+            if mapped is not None:
+                fast[cp] = (len(chars) << 5) | len(mapped)
+                chars.extend(mapped)
+        _TABLES.append(_Tables(ascii_table, fast, np.array(chars, np.uint32), word))
+    return _TABLES[0]
 
 
 def shingle_hashes(texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -185,18 +197,98 @@ def shingle_hashes(texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray
     ``offsets[i]:offsets[i+1]`` delimiting text i; hashes are unique and sorted
     per text.
     """
-    prepared = [_comparison_text(t) for t in texts]
     parts: list[tuple[np.ndarray, np.ndarray]] = []
-    first = 0
-    # Batches of a few MB keep the per-byte uint64 arrays in cache-sized memory.
-    while first < len(prepared) or not parts:
-        last, size = first, 0
-        while last < len(prepared) and (last == first or size + len(prepared[last]) < _BATCH_BYTES):
-            size += len(prepared[last]) + 1
-            last += 1
-        parts.append(_hash_batch(prepared[first:last], k))
-        first = last
+    for first, last in _batches([len(text) for text in texts]):
+        encoded = [text.encode("utf-8", "surrogatepass") for text in texts[first:last]]
+        starts = np.zeros(len(encoded) + 1, np.int64)
+        np.cumsum([len(e) for e in encoded], out=starts[1:])
+        data = np.frombuffer(b"".join(encoded), np.uint8)
+        parts.append(_shingle_segments(data, starts[:-1], starts[1:], np.arange(len(encoded) + 1), texts[first:last], k))
     return concatenate_sets(parts)
+
+
+def paragraph_shingles(articles: Sequence[Sequence[Paragraph]], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """``shingle_hashes`` of each article's :func:`~storydiff.text.content_text`,
+    read straight from the UTF-8 buffers of their :class:`Paragraphs`."""
+    from . import kernels
+
+    stores = [p if isinstance(p, Paragraphs) else Paragraphs(p) for p in articles]
+    parts: list[tuple[np.ndarray, np.ndarray]] = []
+    content = np.frombuffer(CONTENT_CODE_TABLE, np.uint8)
+    for first, last in _batches([len(store.store()[0]) for store in stores]):
+        buffers = [store.store() for store in stores[first:last]]
+        data = np.frombuffer(b"".join(data for data, _, _ in buffers), np.uint8)
+        doc_starts = np.zeros(len(buffers) + 1, np.int64)
+        np.cumsum([len(data) for data, _, _ in buffers], out=doc_starts[1:])
+        end_starts = np.zeros(len(buffers) + 1, np.int64)
+        np.cumsum([len(kinds) for _, _, kinds in buffers], out=end_starts[1:])
+        ends = np.frombuffer(b"".join(ends.tobytes() for _, ends, _ in buffers), _ENDS_DTYPE)
+        kinds = np.frombuffer(b"".join(kinds for _, _, kinds in buffers), np.uint8)
+        segments = kernels.content_ranges(data, doc_starts, ends, end_starts, kinds, content)
+        texts = _LazyTexts(stores[first:last])
+        parts.append(_shingle_segments(data, *segments, texts, k))
+    return concatenate_sets(parts)
+
+
+class _LazyTexts(Sequence[str]):
+    """Content texts made only for the few documents Python must prepare."""
+
+    def __init__(self, stores: Sequence[Paragraphs]) -> None:
+        self._stores = stores
+
+    def __len__(self) -> int:
+        return len(self._stores)
+
+    def __getitem__(self, index: Any) -> Any:
+        return content_text(self._stores[index])
+
+
+def _batches(sizes: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """Consecutive ranges of about ``_BATCH_BYTES``, which bound the kernel's
+    buffers; at least one, even for no texts."""
+    first = 0
+    while first < len(sizes) or first == 0:
+        last, total = first, 0
+        while last < len(sizes) and (last == first or total + sizes[last] < _BATCH_BYTES):
+            total += sizes[last]
+            last += 1
+        yield first, last
+        if last == len(sizes):
+            return
+        first = last
+
+
+def _shingle_segments(
+    data: np.ndarray, seg_starts: np.ndarray, seg_ends: np.ndarray, doc_segments: np.ndarray, texts: Sequence[str], k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The kernel's fast pass; then the documents it could not map, prepared
+    in Python from ``texts`` and spliced in."""
+    from . import kernels
+
+    table = tables()
+    fixed = (table.ascii, table.fast, table.fast_chars, table.word, k)
+    hashes, offsets, unmappable = kernels.shingle_segments(data, seg_starts, seg_ends, doc_segments, False, *fixed)
+    if not unmappable.any():
+        return hashes, offsets
+    docs = np.flatnonzero(unmappable)
+    prepared = [_prepared_text(texts[i]).encode("utf-8", "surrogatepass") for i in docs.tolist()]
+    starts = np.zeros(len(prepared) + 1, np.int64)
+    np.cumsum([len(p) for p in prepared], out=starts[1:])
+    redone, redone_offsets, _ = kernels.shingle_segments(
+        np.frombuffer(b"".join(prepared), np.uint8), starts[:-1], starts[1:], np.arange(len(prepared) + 1), True, *fixed
+    )
+    # Unmappable documents yielded nothing in the fast pass, so the fast
+    # hashes fill every other document's place in order, and the redone ones
+    # fill theirs.
+    sizes = np.diff(offsets)
+    sizes[docs] = np.diff(redone_offsets)
+    merged_offsets = np.zeros(sizes.size + 1, np.int64)
+    np.cumsum(sizes, out=merged_offsets[1:])
+    from_redone = np.repeat(unmappable, sizes)
+    merged = np.empty(merged_offsets[-1], np.uint32)
+    merged[~from_redone] = hashes
+    merged[from_redone] = redone
+    return merged, merged_offsets
 
 
 def concatenate_sets(parts: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
@@ -211,91 +303,6 @@ def concatenate_sets(parts: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np
     return np.concatenate([hashes for hashes, _ in parts]), offsets
 
 
-def _hash_batch(prepared: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
-    data = _WORD_BYTES[np.frombuffer(_SEPARATOR.join(prepared).encode("utf-8"), dtype=np.uint8)]
-    _blank_non_word_multibyte(data)
-    if data.size == 0:
-        return np.zeros(0, np.uint32), np.zeros(len(prepared) + 1, np.int64)
-    is_word = (data != 0x20) & (data != 0x00)
-    edges = np.diff(np.concatenate(([False], is_word, [False])).astype(np.int8))
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)
-    word_doc = np.searchsorted(np.flatnonzero(data == 0x00), starts)
-    with np.errstate(over="ignore"):
-        if starts.size:
-            # word value = sum of byte * base^(offset in word): weigh every byte
-            # by base^position (gap bytes zeroed), sum per word, then shift
-            # each sum back by base^-start.
-            forward, backward = _byte_powers(data.size)
-            weighted = np.where(is_word, data, np.uint8(0)).astype(np.uint64)
-            weighted *= forward[: data.size]
-            word_values = np.add.reduceat(weighted, starts) * backward[starts]
-            word_values = _np_fmix64(word_values ^ (ends - starts).astype(np.uint64))
-        else:
-            word_values = np.zeros(0, np.uint64)
-    counts = np.bincount(word_doc, minlength=len(prepared))
-    return _shingles_from_words(word_values, word_doc, counts, k)
-
-
-_POWERS: list[tuple[np.ndarray, np.ndarray]] = []
-
-
-def _byte_powers(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """base^i and base^-i mod 2^64 for i < n (batches keep n to a few MB)."""
-    if not _POWERS or _POWERS[0][0].size < n:
-        size = 1 << max(22, (n - 1).bit_length())
-        inverse = pow(_BYTE_BASE, -1, 1 << 64)
-        with np.errstate(over="ignore"):
-            forward = np.full(size, _BYTE_BASE, dtype=np.uint64)
-            forward[0] = 1
-            np.cumprod(forward, out=forward)
-            backward = np.full(size, inverse, dtype=np.uint64)
-            backward[0] = 1
-            np.cumprod(backward, out=backward)
-        _POWERS[:] = [(forward, backward)]
-    return _POWERS[0]
-
-
-def _shingles_from_words(word_values: np.ndarray, word_doc: np.ndarray, counts: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    n = word_values.size
-    with np.errstate(over="ignore"):
-        if n >= k:
-            acc = word_values[: n - k + 1].copy()
-            multiplier = np.uint64(1)
-            for j in range(1, k):
-                multiplier = multiplier * np.uint64(_WORD_BASE)
-                acc += word_values[j : n - k + 1 + j] * multiplier
-            valid = word_doc[: n - k + 1] == word_doc[k - 1 :]
-            hashes = acc[valid]
-            docs = word_doc[: n - k + 1][valid]
-        else:
-            hashes = np.zeros(0, np.uint64)
-            docs = np.zeros(0, np.int64)
-        short = np.flatnonzero((counts > 0) & (counts < k))
-        if short.size:
-            # a text shorter than one shingle is one shingle of all its words
-            first_word = np.concatenate(([0], np.cumsum(counts)))[short]
-            extra = np.zeros(short.size, np.uint64)
-            multiplier = np.uint64(1)
-            for j in range(k - 1):
-                take = counts[short] > j
-                extra[take] += word_values[first_word[take] + j] * multiplier
-                multiplier = multiplier * np.uint64(_WORD_BASE)
-            hashes = np.concatenate((hashes, extra))
-            docs = np.concatenate((docs, short))
-        hashes32 = (_np_fmix64(hashes) >> np.uint64(32)).astype(np.uint32)
-    # One sort of (doc, hash) packed into 64 bits, then drop repeats.
-    packed = np.sort((docs.astype(np.uint64) << np.uint64(32)) | hashes32.astype(np.uint64))
-    keep = np.ones(packed.size, bool)
-    keep[1:] = packed[1:] != packed[:-1]
-    packed = packed[keep]
-    hashes32 = (packed & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-    docs = (packed >> np.uint64(32)).astype(np.int64)
-    offsets = np.zeros(counts.size + 1, np.int64)
-    np.cumsum(np.bincount(docs, minlength=counts.size), out=offsets[1:])
-    return hashes32, offsets
-
-
 # --- MinHash ----------------------------------------------------------------------
 
 
@@ -307,14 +314,6 @@ def permutations(params: SignatureParams) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def _fmix32(h: np.ndarray) -> np.ndarray:
-    h = h ^ (h >> np.uint32(16))
-    h = h * np.uint32(0x85EBCA6B)
-    h = h ^ (h >> np.uint32(13))
-    h = h * np.uint32(0xC2B2AE35)
-    return h ^ (h >> np.uint32(16))
-
-
 EMPTY = np.uint32(0xFFFFFFFF)
 
 
@@ -323,42 +322,16 @@ def minhash_matrix(hashes: np.ndarray, offsets: np.ndarray, params: SignaturePar
 
     A document without shingles keeps datasketch's empty value in every slot.
     """
+    from . import kernels
+
     a, b = permutations(params)
-    n_docs = offsets.size - 1
-    out = np.full((n_docs, params.num_perm), EMPTY, dtype=np.uint32)
-    if n_docs == 0 or offsets[-1] == offsets[0]:
-        return out
-    sizes = np.diff(offsets)
-    with np.errstate(over="ignore"):
-        mixed = _fmix32(hashes)
-        # Work in tiles of ~16k shingles x 32 permutations (2 MB) so each
-        # tile stays in cache: six times faster than whole-matrix passes.
-        cuts = np.unique(np.searchsorted(offsets, np.arange(offsets[0], offsets[-1], _TILE_SHINGLES), side="right") - 1)
-        bounds = np.concatenate((cuts[cuts < n_docs], [n_docs]))
-        for first_doc, end_doc in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-            docs = np.arange(first_doc, end_doc)
-            nonempty = docs[sizes[first_doc:end_doc] > 0]
-            if nonempty.size == 0:
-                continue
-            low, high = offsets[first_doc], offsets[end_doc]
-            segment = mixed[low:high]
-            starts = offsets[nonempty] - low
-            for first in range(0, params.num_perm, _TILE_PERMUTATIONS):
-                last = min(params.num_perm, first + _TILE_PERMUTATIONS)
-                permuted = segment[None, :] * a[first:last, None]
-                permuted += b[first:last, None]
-                out[nonempty, first:last] = np.minimum.reduceat(permuted, starts, axis=1).T
-    return out
-
-
-_TILE_SHINGLES = 1 << 14
-_TILE_PERMUTATIONS = 32
+    return kernels.minhash_rows(np.ascontiguousarray(hashes, np.uint32), np.ascontiguousarray(offsets, np.int64), a, b)
 
 
 def warm_tables() -> None:
-    """Build the lookup tables now, so forked workers inherit them."""
-    _byte_powers(_BATCH_BYTES)
-    _is_word_codepoint(np.zeros(1, np.uint32))
+    """Build the lookup tables and load the kernels now, so forked workers
+    inherit them."""
+    shingle_hashes(["warm"], 1)
 
 
 def default_workers() -> int:

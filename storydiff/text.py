@@ -54,6 +54,8 @@ class Paragraph:
 
 _KIND_CODES = {kind: code for code, kind in enumerate(KINDS)}
 _CONTENT_CODES = frozenset(_KIND_CODES[kind] for kind in CONTENT_KINDS)
+#: Byte ``code`` is 1 where kind code ``code`` is a content kind (see :meth:`Paragraphs.store`).
+CONTENT_CODE_TABLE = bytes(1 if code in _CONTENT_CODES else 0 for code in range(256))
 
 
 class Paragraphs(Sequence[Paragraph]):
@@ -98,6 +100,13 @@ class Paragraphs(Sequence[Paragraph]):
         restored = cls.__new__(cls)
         restored._data, restored._ends, restored._kinds = data, ends, kinds
         return restored
+
+    def store(self) -> tuple[bytes, array[int], bytes]:
+        """The raw store, for code that reads many articles at once: the
+        paragraphs' UTF-8 (lone surrogates as surrogatepass writes them), the
+        character offset where each paragraph ends, and each one's kind code
+        (:data:`CONTENT_CODE_TABLE` marks the content kinds)."""
+        return self._data, self._ends, self._kinds
 
     def __reduce__(self) -> tuple[object, tuple[bytes, array[int], bytes]]:
         return (Paragraphs._restore, (self._data, self._ends, self._kinds))

@@ -1,15 +1,17 @@
-"""Process pools for the stages that use every core.
+"""Process and thread pools for the stages that use every core.
 
 ``forked_map`` hands workers large read-only state (articles, shingle
 arrays) by inheritance through fork(), so only the small jobs and results
 are pickled; where fork() is missing it runs in this process instead.
+``threaded_map`` serves compiled kernels that release the GIL, which share
+everything without pickling at all.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 S = TypeVar("S")
@@ -46,3 +48,13 @@ def forked_map(function: Callable[[S, J], R], shared: S, jobs: Sequence[J], work
             return list(pool.map(_run_inherited, jobs))
     finally:
         _INHERITED.clear()
+
+
+def threaded_map(function: Callable[[J], R], jobs: Iterable[J], workers: int) -> list[R]:
+    """``[function(job) for job in jobs]`` on ``workers`` threads: for
+    functions that spend their time in code that releases the GIL."""
+    jobs = list(jobs)
+    if workers <= 1 or len(jobs) <= 1:
+        return [function(job) for job in jobs]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(function, jobs))

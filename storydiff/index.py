@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .workers import forked_map
+from .workers import threaded_map
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
@@ -69,58 +69,15 @@ def _buckets_by_size(keys: np.ndarray, docs: np.ndarray, max_bucket: int) -> lis
     ]
 
 
-def _pair_codes_from(groups: list[np.ndarray], n_docs: int, low: int, high: int) -> np.ndarray:
-    """``a * n_docs + b`` (a < b) for every shared key of the grouped buckets,
-    repeats included, where the first document ``a`` lies in [low, high)."""
-    codes: list[np.ndarray] = [np.zeros(0, np.int64)]
-    for members in groups:
-        inside = (members[:, :-1] >= low) & (members[:, :-1] < high)
-        for column in range(members.shape[1] - 1):
-            rows = np.flatnonzero(inside[:, column])
-            if rows.size == 0:
-                continue
-            first = members[rows, column].astype(np.int64)[:, None]
-            rest = members[rows, column + 1 :]
-            codes.append((first * n_docs + rest)[rest != first])
-    return np.concatenate(codes)
-
-
 def _pair_codes(keys: np.ndarray, docs: np.ndarray, max_bucket: int, n_docs: int) -> np.ndarray:
     """``a * n_docs + b`` (a < b) for every shared key, repeats included."""
-    return _pair_codes_from(_buckets_by_size(keys, docs, max_bucket), n_docs, 0, n_docs)
-
-
-def _first_doc_ranges(groups: list[np.ndarray], n_docs: int, budget: int) -> list[tuple[int, int]]:
-    """Ranges of first documents (the smaller of a pair), each the first of
-    at most about ``budget`` pair occurrences."""
-    weights = np.zeros(n_docs, np.float64)
-    for members in groups:
-        size = members.shape[1]
-        # In a sorted bucket, the i-th member is the first of size - 1 - i pairs.
-        weights += np.bincount(members[:, :-1].ravel(), np.tile(np.arange(size - 1, 0, -1), members.shape[0]), minlength=n_docs)
-    total = np.cumsum(weights)
-    if total.size == 0 or total[-1] <= budget:
-        return [(0, n_docs)]
-    cuts = np.unique(np.searchsorted(total, np.arange(budget, total[-1], budget), side="right"))
-    edges = [0, *[int(c) for c in cuts if 0 < c < n_docs], n_docs]
-    return list(zip(edges[:-1], edges[1:], strict=True))
-
-
-def counted_pairs(
-    keys: np.ndarray, docs: np.ndarray, max_bucket: int, n_docs: int, choose: Callable[[np.ndarray, np.ndarray], np.ndarray], budget: int
-) -> np.ndarray:
-    """``choose(codes, shared)`` of :func:`bucket_pairs`, computed one range of
-    first documents at a time: every occurrence of a pair has the same first
-    document, so each range's counts are final and only its chosen codes are
-    kept. Tens of millions of pairs share one passage key at 100k articles;
-    this holds about ``budget`` of them at once instead of all."""
-    groups = _buckets_by_size(keys, docs, max_bucket)
-    chosen: list[np.ndarray] = [np.zeros(0, np.int64)]
-    for low, high in _first_doc_ranges(groups, n_docs, budget):
-        codes = _pair_codes_from(groups, n_docs, low, high)
-        if codes.size:
-            chosen.append(choose(*np.unique(codes, return_counts=True)))
-    return np.concatenate(chosen)
+    codes: list[np.ndarray] = [np.zeros(0, np.int64)]
+    for members in _buckets_by_size(keys, docs, max_bucket):
+        for column in range(members.shape[1] - 1):
+            first = members[:, column].astype(np.int64)[:, None]
+            rest = members[:, column + 1 :]
+            codes.append((first * n_docs + rest)[rest != first])
+    return np.concatenate(codes)
 
 
 def _decode(codes: np.ndarray, n_docs: int) -> np.ndarray:
@@ -199,29 +156,42 @@ def select_pairs(
     return _decode(np.union1d(band_codes, chosen), max(int(sampled.size), 1))
 
 
-#: Pair occurrences counted at once (8 bytes each, a few copies while counting).
-PAIR_BUDGET = 4_000_000
-
-
-def _chosen_codes(state: tuple[ArticleKeys, int, float, int], kind: str) -> np.ndarray:
-    keys, max_bucket, passage_min_share, budget = state
-    n_docs = max(int(keys.sampled.size), 1)
-    if kind == "band":
-        return counted_pairs(keys.band_keys, keys.band_docs, max_bucket, n_docs, lambda codes, _: codes, budget)
-    choose = _passages_chosen(keys.sampled, passage_min_share)
-    return counted_pairs(keys.passage_keys, keys.passage_docs, max_bucket, n_docs, choose, budget)
-
-
-def pairs_from_rows(
-    keys: ArticleKeys, *, max_bucket: int, passage_min_share: float = 0.08, budget: int = PAIR_BUDGET, workers: int = 1
-) -> np.ndarray:
+def pairs_from_rows(keys: ArticleKeys, *, max_bucket: int, passage_min_share: float = 0.08, workers: int = 1) -> np.ndarray:
     """Every candidate pair of the rows' documents, as :func:`select_pairs`
-    chooses them. Every bucket must be complete: a row set that holds a key
-    holds every document with that key. With two workers, band and passage
-    pairs are counted at once."""
-    state = (keys, max_bucket, passage_min_share, budget)
-    band_codes, passage_codes = forked_map(_chosen_codes, state, ["band", "passage"], min(workers, 2))
-    return _decode(np.union1d(band_codes, passage_codes), max(int(keys.sampled.size), 1))
+    chooses them from :func:`bucket_pairs` (a test checks they agree). Every
+    bucket must be complete: a row set that holds a key holds every document
+    with that key.
+
+    Compiled, on ``workers`` threads: rows are grouped by key with counting
+    sorts, then each document's partners are counted in a dense array, so no
+    pair occurrence is ever stored (tens of millions share a passage key at
+    100k articles)."""
+    from . import kernels
+
+    n_docs = max(int(keys.sampled.size), 1)
+    sampled = np.zeros(n_docs, np.int64)
+    sampled[: keys.sampled.size] = keys.sampled
+    families = [(keys.band_keys, keys.band_docs), (keys.passage_keys, keys.passage_docs)]
+    band, passage = threaded_map(
+        lambda rows: kernels.group_rows(
+            np.ascontiguousarray(rows[0], np.uint64), np.ascontiguousarray(rows[1], np.int64), n_docs, max_bucket
+        ),
+        families,
+        workers,
+    )
+    bounds = np.linspace(0, n_docs, max(1, 4 * workers) + 1).astype(np.int64).tolist()
+
+    def pairs_of(first_doc: int, end_doc: int) -> list[np.ndarray]:
+        found = []
+        while first_doc < end_doc:
+            out = np.empty((n_docs + (1 << 16), 2), np.int64)
+            size, first_doc = kernels.candidate_pairs(band, passage, sampled, passage_min_share, first_doc, end_doc, out)
+            found.append(out[:size])
+        return found
+
+    parts = threaded_map(lambda bound: pairs_of(*bound), list(zip(bounds[:-1], bounds[1:], strict=True)), workers)
+    pairs = np.concatenate([np.zeros((0, 2), np.int64), *(p for part in parts for p in part)])
+    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
 
 
 def candidate_pairs(

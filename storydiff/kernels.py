@@ -162,7 +162,7 @@ def shingle_segments(
     # at most a word a byte: the fast table maps no character to more words
     # than its UTF-8 bytes, and a prepared text's words end at a break
     words = np.empty(longest + 2, np.uint64)
-    out = np.empty(total // 2 + n + 1, np.uint32)
+    out = np.empty(total + n + 1, np.uint32)  # shingles <= words
     offsets = np.zeros(n + 1, np.int64)
     flagged = np.zeros(n, np.bool_)
     size = 0
@@ -247,10 +247,6 @@ def shingle_segments(
             count = 0
             flagged[doc] = True
         first = size
-        if size + max(count - k + 1, 1) > out.size:
-            grown = np.empty(2 * out.size + count, np.uint32)
-            grown[:size] = out[:size]
-            out = grown
         if 0 < count < k:
             acc = _U64(0)
             weight = _U64(1)
@@ -318,3 +314,153 @@ def shared_counts(hashes: np.ndarray, offsets: np.ndarray, left: np.ndarray, rig
                 j += 1
         out[pair] = shared
     return out
+
+
+_KEY_MIX = _U64(0x9E3779B97F4A7C15)
+
+
+@njit(cache=True, nogil=True)
+def group_rows(
+    keys: np.ndarray, docs: np.ndarray, n_docs: int, max_bucket: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows (key, document) grouped into buckets of equal keys.
+
+    Returns ``members`` (each position's document: a bucket's rows are
+    contiguous, in document order), ``bucket_end`` (for each position, where
+    its bucket ends; -1 unless the bucket holds 2..``max_bucket`` rows),
+    ``position`` (each row's position), and the rows in document order as
+    ``by_doc`` (empty when they come that way) with ``doc_start`` (document
+    ``d``'s rows are ``by_doc[doc_start[d]:doc_start[d+1]]``). Counting
+    sorts throughout: by
+    document (unless the rows come that way), then by the top bits of the
+    mixed key into partitions of a few rows, then an insertion sort by key
+    inside each."""
+    n = keys.size
+    doc_start = np.zeros(n_docs + 1, np.int64)
+    in_doc_order = True
+    for r in range(n):
+        doc_start[docs[r] + 1] += 1
+        if r and docs[r] < docs[r - 1]:
+            in_doc_order = False
+    for d in range(n_docs):
+        doc_start[d + 1] += doc_start[d]
+    by_doc = np.empty(0 if in_doc_order else n, np.int32)
+    if not in_doc_order:
+        fill = doc_start[:-1].copy()
+        for r in range(n):
+            by_doc[fill[docs[r]]] = r
+            fill[docs[r]] += 1
+    bits = 1
+    while (1 << bits) < n // 8 + 1 and bits < 24:
+        bits += 1
+    shift = _U64(64 - bits)
+    part_start = np.zeros((1 << bits) + 1, np.int64)
+    for r in range(n):
+        part_start[((keys[r] * _KEY_MIX) >> shift) + 1] += 1
+    for p in range(1 << bits):
+        part_start[p + 1] += part_start[p]
+    order = np.empty(n, np.int32)
+    sorted_keys = np.empty(n, np.uint64)
+    fill = part_start[:-1].copy()
+    for at in range(n):  # rows in document order, so each partition is too
+        r = at if in_doc_order else by_doc[at]
+        p = (keys[r] * _KEY_MIX) >> shift
+        order[fill[p]] = r
+        sorted_keys[fill[p]] = keys[r]
+        fill[p] += 1
+    members = np.empty(n, np.int32)
+    bucket_end = np.empty(n, np.int32)
+    position = np.empty(n, np.int32)
+    for p in range(1 << bits):
+        lo, hi = part_start[p], part_start[p + 1]
+        for i in range(lo + 1, hi):  # stable: equal keys keep document order
+            key, row = sorted_keys[i], order[i]
+            j = i - 1
+            while j >= lo and sorted_keys[j] > key:
+                sorted_keys[j + 1] = sorted_keys[j]
+                order[j + 1] = order[j]
+                j -= 1
+            sorted_keys[j + 1] = key
+            order[j + 1] = row
+        at = lo
+        while at < hi:
+            end = at + 1
+            while end < hi and sorted_keys[end] == sorted_keys[at]:
+                end += 1
+            complete = 2 <= end - at <= max_bucket
+            for q in range(at, end):
+                members[q] = docs[order[q]]
+                bucket_end[q] = end if complete else -1
+                position[order[q]] = q
+            at = end
+    return members, bucket_end, position, by_doc, doc_start
+
+
+@njit(cache=True, nogil=True)
+def _count_partners(
+    doc: int,
+    members: np.ndarray,
+    bucket_end: np.ndarray,
+    position: np.ndarray,
+    by_doc: np.ndarray,
+    doc_start: np.ndarray,
+    counts: np.ndarray,
+    other_counts: np.ndarray,
+    touched: np.ndarray,
+    n_touched: int,
+) -> int:
+    """Add one to ``counts[b]`` for each complete bucket that ``doc`` shares
+    with a later document b; list b in ``touched`` once (``other_counts`` is
+    the other family's counter)."""
+    for at in range(doc_start[doc], doc_start[doc + 1]):
+        p = position[at if by_doc.size == 0 else by_doc[at]]
+        end = bucket_end[p]
+        if end < 0:
+            continue
+        for q in range(p + 1, end):
+            other = members[q]
+            if other != doc:
+                if counts[other] == 0 and other_counts[other] == 0:
+                    touched[n_touched] = other
+                    n_touched += 1
+                counts[other] += 1
+    return n_touched
+
+
+@njit(cache=True, nogil=True)
+def candidate_pairs(
+    band: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    passage: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    sampled: np.ndarray,
+    passage_min_share: float,
+    first_doc: int,
+    end_doc: int,
+    out: np.ndarray,
+) -> tuple[int, int]:
+    """Pairs (a, b), a < b, from a = ``first_doc`` on, that share a band
+    bucket, or passage buckets enough of them (two, or ``passage_min_share``
+    of the smaller document's ``sampled`` count); buckets from
+    :func:`group_rows`. One dense counter per family, reset through the list
+    of documents it touched. Writes the pairs to ``out`` (unsorted) and
+    returns how many, and the document to go on from: ``end_doc``, or an
+    earlier one when ``out`` might not hold the next document's pairs."""
+    n_docs = sampled.size
+    band_counts = np.zeros(n_docs, np.int32)
+    passage_counts = np.zeros(n_docs, np.int32)
+    touched = np.empty(n_docs, np.int32)
+    size = 0
+    for doc in range(first_doc, end_doc):
+        if size + n_docs > out.shape[0]:
+            return size, doc
+        n_touched = _count_partners(doc, *band, band_counts, passage_counts, touched, 0)
+        n_touched = _count_partners(doc, *passage, passage_counts, band_counts, touched, n_touched)
+        for t in range(n_touched):
+            other = touched[t]
+            shared = passage_counts[other]
+            if band_counts[other] > 0 or shared >= 2 or shared >= passage_min_share * min(sampled[doc], sampled[other]):
+                out[size, 0] = doc
+                out[size, 1] = other
+                size += 1
+            band_counts[other] = 0
+            passage_counts[other] = 0
+    return size, end_doc

@@ -378,9 +378,26 @@ def _jsonld_nodes(data: Any) -> Iterator[dict[str, Any]]:
 
 def _parse_json_text(text: str) -> Any:
     try:
-        return json.loads(text)
+        parsed = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadInput(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+    # JSON may escape half of a UTF-16 pair ("\ud83d" of a cut emoji); such
+    # text cannot be written as UTF-8, so it becomes U+FFFD, as a bad byte would.
+    return _without_lone_surrogates(parsed) if _SURROGATE_ESCAPE.search(text) else parsed
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(key): _without_lone_surrogates(item) for key, item in value.items()}
+    return value
 
 
 #: Feeds larger than this are parsed on several processes when allowed.

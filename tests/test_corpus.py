@@ -252,3 +252,20 @@ def test_case18_ninjs(devgold: Path) -> None:
     article = _one(devgold / "cases" / "18-loader-ninjs-formula-recall" / "v2.json")
     assert [p.text for p in article.paragraphs] == _blocks(FIXTURES / "loader" / "case18-v2.expected.txt")
     assert article.headline == "Little Acorn widens infant formula recall to five batches"
+
+
+def test_lone_surrogate_escapes_in_json_become_replacement_characters(tmp_path: Path) -> None:
+    """Half of a cut emoji ("\\ud83d") cannot be written as UTF-8; it must not
+    stop the load or the reports."""
+    from click.testing import CliRunner
+
+    from storydiff.cli import main
+
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"headline": "Cut \ud83d", "body": f"{BODY} \udc00 end. Whole \U0001f600 pair."}) + "\n", encoding="utf-8")
+    corpus = load([str(feed)])
+    assert corpus.articles[0].headline == "Cut \ufffd"
+    assert "\ufffd end." in corpus.articles[0].body and "\U0001f600" in corpus.articles[0].body
+    result = CliRunner().invoke(main, ["cluster", str(feed), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "Cut \ufffd" in json.loads(result.stdout)["clusters"][0]["label"]

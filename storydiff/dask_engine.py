@@ -34,7 +34,7 @@ from .cluster import (
     similar_pairs,
     version_key,
 )
-from .index import ArticleKeys, article_keys, bucket_pairs, select_pairs
+from .index import ArticleKeys, article_keys, bucket_pair_counts, select_pairs
 from .model import Article
 from .signature import concatenate_sets, default_workers, minhash_matrix, shingle_hashes
 from .verify import body_texts
@@ -121,7 +121,7 @@ def _bucket_partition(part: int, parts: int, n_docs: int, max_bucket: int, *keye
         keys = np.concatenate([getattr(k, keys_of) for k in keyed])
         docs = np.concatenate([getattr(k, docs_of) for k in keyed])
         mine = keys % np.uint64(parts) == np.uint64(part)
-        out.append(bucket_pairs(keys[mine], docs[mine], max_bucket, n_docs))
+        out.append(bucket_pair_counts(keys[mine], docs[mine], max_bucket, n_docs))
     return out
 
 

@@ -132,6 +132,26 @@ def bucket_pairs(keys: np.ndarray, docs: np.ndarray, max_bucket: int, n_docs: in
     return np.unique(_pair_codes(keys, docs, max_bucket, n_docs), return_counts=True)  # type: ignore[no-any-return]
 
 
+def bucket_pair_counts(keys: np.ndarray, docs: np.ndarray, max_bucket: int, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`bucket_pairs`, compiled (a test checks they agree): the rows are
+    grouped by counting sorts and each document's partners counted in a
+    dense array, so no pair occurrence is stored."""
+    from . import kernels
+
+    family = kernels.group_rows(np.ascontiguousarray(keys, np.uint64), np.ascontiguousarray(docs, np.int64), n_docs, max_bucket)
+    found_codes, found_counts = [np.zeros(0, np.int64)], [np.zeros(0, np.int32)]
+    first_doc = 0
+    while first_doc < n_docs:
+        codes = np.empty(n_docs + (1 << 20), np.int64)
+        counts = np.empty(codes.size, np.int32)
+        size, first_doc = kernels.family_pair_counts(family, n_docs, first_doc, n_docs, codes, counts)
+        found_codes.append(codes[:size])
+        found_counts.append(counts[:size])
+    codes = np.concatenate(found_codes)
+    order = np.argsort(codes)
+    return codes[order], np.concatenate(found_counts)[order]
+
+
 def _passages_chosen(sampled: np.ndarray, passage_min_share: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     """The passage pairs that share enough sampled shingles (see :func:`select_pairs`)."""
     n_docs = max(int(sampled.size), 1)

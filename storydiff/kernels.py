@@ -464,3 +464,33 @@ def candidate_pairs(
             band_counts[other] = 0
             passage_counts[other] = 0
     return size, end_doc
+
+
+@njit(cache=True, nogil=True)
+def family_pair_counts(
+    family: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    n_docs: int,
+    first_doc: int,
+    end_doc: int,
+    codes: np.ndarray,
+    counts: np.ndarray,
+) -> tuple[int, int]:
+    """Every pair (a, b), a < b, a from ``first_doc`` on, sharing complete
+    buckets of one family (:func:`group_rows`), as the code ``a * n_docs +
+    b`` with how many buckets it shares; unsorted. Returns how many, and the
+    document to go on from, as :func:`candidate_pairs` does."""
+    shared = np.zeros(n_docs, np.int32)
+    none = np.zeros(n_docs, np.int32)
+    touched = np.empty(n_docs, np.int32)
+    size = 0
+    for doc in range(first_doc, end_doc):
+        if size + n_docs > codes.size:
+            return size, doc
+        n_touched = _count_partners(doc, *family, shared, none, touched, 0)
+        for t in range(n_touched):
+            other = touched[t]
+            codes[size] = doc * n_docs + other
+            counts[size] = shared[other]
+            size += 1
+            shared[other] = 0
+    return size, end_doc

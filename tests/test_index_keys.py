@@ -82,3 +82,14 @@ def test_band_and_passage_pairs_counted_on_two_workers_are_the_same() -> None:
     alone = pairs_from_rows(keys, max_bucket=20)
     assert alone.shape[0] > 100
     assert np.array_equal(pairs_from_rows(keys, max_bucket=20, workers=2), alone)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows_with_repeats, st.integers(2, 6), st.booleans())
+def test_compiled_bucket_counts_are_the_numpy_counts(key_rows: list[tuple[int, int]], max_bucket: int, by_document: bool) -> None:
+    from storydiff.index import bucket_pair_counts
+
+    keys, docs = _by_doc(key_rows) if by_document else _arrays(key_rows)
+    expected = bucket_pairs(keys, docs, max_bucket, 10)
+    got = bucket_pair_counts(keys, docs, max_bucket, 10)
+    assert got[0].tolist() == expected[0].tolist() and got[1].tolist() == expected[1].tolist()

@@ -247,19 +247,12 @@ def shingle_segments(
             count = 0
             flagged[doc] = True
         first = size
-        if 0 < count < k:
+        if count:
+            # shingle i = sum of words[i + j] * WORD_BASE^j, rolled forward; a
+            # text shorter than a shingle is one shingle of all its words
             acc = _U64(0)
             weight = _U64(1)
-            for j in range(count):
-                acc += words[j] * weight
-                weight *= _WORD_BASE
-            out[size] = np.uint32(_fmix64(acc) >> _U64(32))
-            size += 1
-        elif count >= k:
-            # shingle i = sum of words[i + j] * WORD_BASE^j, rolled forward
-            acc = _U64(0)
-            weight = _U64(1)
-            for j in range(k):
+            for j in range(min(count, k)):
                 acc += words[j] * weight
                 weight *= _WORD_BASE
             out[size] = np.uint32(_fmix64(acc) >> _U64(32))

@@ -18,8 +18,6 @@ from numba import njit
 _U64 = np.uint64
 _BYTE_BASE = _U64(0x100000001B3)
 _WORD_BASE = _U64(0x9E3779B97F4A7C15)
-#: In the fast table: a character that turns into a word break.
-BREAK = np.uint32(0)
 #: In the fast table: a character that needs Python's NFKC and lower() first.
 NEEDS_PREPARATION = np.uint32(0xFFFFFFFF)
 

@@ -95,7 +95,6 @@ def reference_shingles(text: str, k: int) -> set[int]:
 
 # --- fast path -----------------------------------------------------------------
 
-_SEPARATOR = "\x00"
 #: Characters normalise() deletes; they join the two halves of a word.
 _INVISIBLE = ("\u00ad", "\u200b", "\ufeff")
 _WORD_CHAR = re.compile(r"[^\W_]")
@@ -312,9 +311,6 @@ def permutations(params: SignatureParams) -> tuple[np.ndarray, np.ndarray]:
     a = gen.randint(0, 1 << 31, params.num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
     b = gen.randint(0, 1 << 32, params.num_perm, dtype=np.uint32)
     return a, b
-
-
-EMPTY = np.uint32(0xFFFFFFFF)
 
 
 def minhash_matrix(hashes: np.ndarray, offsets: np.ndarray, params: SignatureParams) -> np.ndarray:

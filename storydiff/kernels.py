@@ -1,8 +1,11 @@
-"""Compiled inner loops (numba) for shingles, MinHash and shingle-set overlaps.
+"""Compiled inner loops (numba): shingles, MinHash, shingle-set overlaps and
+candidate pairs.
 
-Each kernel walks bytes or sorted hashes once, with no Python object per
-word or shingle; tests/test_signature.py checks them against the slow,
-obviously correct references in :mod:`storydiff.signature` and datasketch.
+Each kernel walks bytes, hashes or key rows a few times, with no Python
+object per word, shingle or pair. tests/test_signature.py checks them against
+the slow, obviously correct references in :mod:`storydiff.signature` and
+datasketch; tests/test_index_keys.py checks the candidate pairs against the
+numpy buckets of :mod:`storydiff.index`.
 Compiled code is cached on disk (``cache=True``), so only the first run on
 a machine pays for compilation.
 

@@ -6,6 +6,7 @@ candidate pairs -> verified links -> cohesive components -> ordered clusters``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -409,9 +410,16 @@ def _link(n: int, edges: list[Edge], shingled: Shingled, params: ClusterParams, 
 
 
 def _filename_key(article: Article) -> tuple[object, ...]:
-    name = article.path.rsplit("/", 1)[-1]
+    return _path_key(article.path)
+
+
+# Settling orders every story once a round and assembly once more; the keys
+# of 100k paths took 0.6 s of serial work each time.
+@functools.lru_cache(maxsize=1 << 17)
+def _path_key(path: str) -> tuple[object, ...]:
+    name = path.rsplit("/", 1)[-1]
     key = natural_key(name)
-    return (key, key if name == article.path else natural_key(article.path))
+    return (key, key if name == path else natural_key(path))
 
 
 def order_versions(articles: list[Article], order_by: str) -> tuple[list[Article], str]:

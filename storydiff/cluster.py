@@ -227,19 +227,15 @@ def similar_pairs(shingled: Shingled, pairs: np.ndarray, params: ClusterParams) 
 
 
 def _shared_shingles(shingled: Shingled, left: np.ndarray, right: np.ndarray, workers: int) -> np.ndarray:
-    from concurrent.futures import ThreadPoolExecutor
-
     from . import kernels
 
     def count(part: slice) -> np.ndarray:
         return kernels.shared_counts(shingled.hashes, shingled.offsets, left[part], right[part])
 
-    if workers <= 1 or left.size < 4000:
+    if left.size < 4000:
         return count(slice(None))
-    # the kernel releases the GIL, so threads share the arrays without copies
     bounds = np.linspace(0, left.size, workers * 4 + 1).astype(int).tolist()
-    with ThreadPoolExecutor(workers) as pool:
-        return np.concatenate(list(pool.map(count, [slice(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)])))
+    return np.concatenate(threaded_map(count, [slice(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)], workers))
 
 
 def needs_guard(edge: Edge) -> bool:

@@ -55,11 +55,8 @@ class LoadWarning:
 def article_id(paragraphs: Sequence[Paragraph]) -> str:
     """A hash of the normalised body; an article with no body falls back to
     all of its text so that two different headline-only files differ."""
-    return id_of_normalised_body(normalise(content_text(paragraphs)).encode("utf-8", "surrogatepass"), paragraphs)
-
-
-def id_of_normalised_body(body: bytes, paragraphs: Sequence[Paragraph]) -> str:
-    """:func:`article_id`, given the UTF-8 of ``normalise(content_text(paragraphs))``."""
+    body = normalise(content_text(paragraphs))
     if not body:
-        body = ("\x00" + normalise("\n".join(p.text for p in paragraphs))).encode("utf-8", "surrogatepass")
-    return hashlib.sha256(body).hexdigest()[:16]
+        body = "\x00" + normalise("\n".join(p.text for p in paragraphs))
+    # surrogatepass: a lone surrogate must not stop the hash (the loaders replace them)
+    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()[:16]

@@ -8,7 +8,6 @@ versions differ, as diff(1) does.
 from __future__ import annotations
 
 import functools
-import gc
 import os
 import sys
 import tempfile
@@ -20,6 +19,7 @@ import click
 from . import __version__
 from .corpus import DEFAULT_MAX_ARTICLE_BYTES, FORMATS, LoadOptions, iter_load
 from .model import Article, LoadWarning, Skipped
+from .workers import gc_paused
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -116,18 +116,16 @@ def load_articles(
     articles: list[Article] = []
     skipped: list[Skipped] = []
     options = LoadOptions(max_article_bytes=max_article_bytes, stdin_format=stdin_format, workers=workers or default_workers())
-    for event in iter_load(paths, options):
-        if isinstance(event, Article):
-            articles.append(event)
-        elif isinstance(event, Skipped):
-            skipped.append(event)
-            warn(f"skipped {event.path}: {event.reason}")
-        elif isinstance(event, LoadWarning):
-            warn(f"warning: {event.path}: {event.message}")
-    # The articles live until the command ends. Frozen, the cycle collector
-    # stops rescanning them at every collection, and forked workers stop
-    # copying the pages it would touch.
-    gc.freeze()
+    # The articles live until the command ends.
+    with gc_paused(lasting=True):
+        for event in iter_load(paths, options):
+            if isinstance(event, Article):
+                articles.append(event)
+            elif isinstance(event, Skipped):
+                skipped.append(event)
+                warn(f"skipped {event.path}: {event.reason}")
+            elif isinstance(event, LoadWarning):
+                warn(f"warning: {event.path}: {event.message}")
     if skipped:
         warn(f"{len(skipped)} input{'s' if len(skipped) != 1 else ''} skipped, {len(articles)} loaded")
         if strict:
@@ -273,7 +271,8 @@ def cluster(
         except EngineUnavailable as exc:
             raise StorydiffError(str(exc), exc.hint or None) from exc
     else:
-        clustering = cluster_articles(articles, params, progress=progress)
+        with gc_paused(lasting=True):
+            clustering = cluster_articles(articles, params, progress=progress)
     document = clusters_document(clustering, skipped, min_versions)
     write_output(CLUSTER_FORMATS[fmt](document), output, input_files(articles, skipped))
     multi = sum(1 for c in clustering.clusters if len(c.members) > 1)

@@ -19,7 +19,7 @@ from .index import candidate_pairs
 from .model import Article
 from .signature import SignatureParams, concatenate_sets, default_workers, minhash_matrix, paragraph_shingles, warm_tables
 from .verify import SlotEvidence, body_texts, edited_paragraphs, kept_slots, shared_paragraphs, swapped_slots
-from .workers import forked_map, threaded_map
+from .workers import forked_map, gc_paused, threaded_map
 
 ORDER_BY = ("time", "name", "given")
 Progress = Callable[[str, int, int], None]
@@ -548,7 +548,11 @@ def assemble(
 
 def cluster_articles(articles: Sequence[Article], params: ClusterParams | None = None, progress: Progress | None = None) -> Clustering:
     """Group articles into story clusters; every article lands in exactly one."""
-    params = params or ClusterParams()
+    with gc_paused():
+        return _cluster_articles(articles, params or ClusterParams(), progress)
+
+
+def _cluster_articles(articles: Sequence[Article], params: ClusterParams, progress: Progress | None) -> Clustering:
     report = progress or (lambda stage, done, total: None)
     n = len(articles)
     report("shingles", 0, n)

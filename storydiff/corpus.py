@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 
 from .model import Article, LoadWarning, Skipped
 from .text import build_paragraphs, headline_of, segment
+from .workers import gc_paused
 
 DEFAULT_MAX_ARTICLE_BYTES = 5_000_000
 FORMATS = ("txt", "md", "html", "json", "jsonl")
@@ -128,13 +129,14 @@ def load(paths: Iterable[str], options: LoadOptions = LoadOptions(), stdin: Bina
     articles: list[Article] = []
     skipped: list[Skipped] = []
     warnings: list[LoadWarning] = []
-    for event in iter_load(paths, options, stdin):
-        if isinstance(event, Article):
-            articles.append(event)
-        elif isinstance(event, Skipped):
-            skipped.append(event)
-        else:
-            warnings.append(event)
+    with gc_paused():
+        for event in iter_load(paths, options, stdin):
+            if isinstance(event, Article):
+                articles.append(event)
+            elif isinstance(event, Skipped):
+                skipped.append(event)
+            else:
+                warnings.append(event)
     return Corpus(tuple(articles), tuple(skipped), tuple(warnings))
 
 

@@ -4,13 +4,16 @@
 arrays) by inheritance through fork(), so only the small jobs and results
 are pickled; where fork() is missing it runs in this process instead.
 ``threaded_map`` serves compiled kernels that release the GIL, which share
-everything without pickling at all.
+everything without pickling at all. ``gc_paused`` serves the stages that
+make objects in bulk.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -58,3 +61,29 @@ def threaded_map(function: Callable[[J], R], jobs: Iterable[J], workers: int) ->
         return [function(job) for job in jobs]
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(function, jobs))
+
+
+@contextlib.contextmanager
+def gc_paused(*, lasting: bool = False) -> Iterator[None]:
+    """No cycle collection inside the block: for stages that make objects in
+    bulk (articles, edges, clusters) and no reference cycles, where each pass
+    only rescans what was just made. At 100k articles the passes took 2.7 s
+    of the main process, most of it in its serial parts (measured).
+
+    Afterwards the first collection scans everything the block made, once
+    (0.4 s after clustering 100k articles). With ``lasting``, what the block
+    made lives until the process ends (a command's corpus and clusters), so it
+    is frozen out of all later collections instead; forked workers then also
+    stop copying the pages those scans would touch."""
+    if not gc.isenabled():
+        yield
+        if lasting:
+            gc.freeze()
+        return
+    gc.disable()
+    try:
+        yield
+        if lasting:
+            gc.freeze()
+    finally:
+        gc.enable()

@@ -111,18 +111,21 @@ class ArticleKeys:
 
 
 def article_keys(signatures: np.ndarray, hashes: np.ndarray, offsets: np.ndarray, *, bands: int, passage_sample: int) -> ArticleKeys:
-    n_docs = signatures.shape[0]
-    keys = band_keys(signatures, bands)
-    empty = (signatures == np.uint32(0xFFFFFFFF)).all(axis=1)
-    valid = np.repeat(~empty, bands)
-    band_docs = np.repeat(np.arange(n_docs, dtype=np.int64), bands)[valid]
+    """Band and passage rows of every document, compiled (tests/test_index_keys.py
+    checks them against :func:`band_keys` and the numpy sampling)."""
+    from . import kernels
+
+    n_docs, num_perm = signatures.shape
+    if bands <= 0 or num_perm % bands:
+        raise ValueError(f"bands must divide num_perm ({num_perm}), got {bands}")
+    band_rows = kernels.band_rows(np.ascontiguousarray(signatures, np.uint32), bands)
     if passage_sample > 0 and hashes.size:
-        sampled = np.flatnonzero(hashes % np.uint32(passage_sample) == 0)
-        owners = (np.searchsorted(offsets, sampled, side="right") - 1).astype(np.int64)
-        passage_keys = hashes[sampled].astype(np.uint64)
+        passage_keys, owners, sampled = kernels.passage_rows(
+            np.ascontiguousarray(hashes, np.uint32), np.ascontiguousarray(offsets, np.int64), passage_sample
+        )
     else:
-        owners, passage_keys = np.zeros(0, np.int64), np.zeros(0, np.uint64)
-    return ArticleKeys(keys.ravel()[valid], band_docs, passage_keys, owners, np.bincount(owners, minlength=n_docs))
+        passage_keys, owners, sampled = np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(n_docs, np.int64)
+    return ArticleKeys(*band_rows, passage_keys, owners, sampled)
 
 
 def bucket_pairs(keys: np.ndarray, docs: np.ndarray, max_bucket: int, n_docs: int) -> tuple[np.ndarray, np.ndarray]:

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storydiff.index import ArticleKeys, bucket_pairs, pairs_from_rows, partners_of, select_pairs
+from storydiff.index import ArticleKeys, article_keys, band_keys, bucket_pairs, pairs_from_rows, partners_of, select_pairs
 
 rows = st.sets(st.tuples(st.integers(0, 12), st.integers(0, 9)), max_size=60)
 #: A document may hold a key twice (a band key colliding with another band's).
@@ -93,3 +93,46 @@ def test_compiled_bucket_counts_are_the_numpy_counts(key_rows: list[tuple[int, i
     expected = bucket_pairs(keys, docs, max_bucket, 10)
     got = bucket_pair_counts(keys, docs, max_bucket, 10)
     assert got[0].tolist() == expected[0].tolist() and got[1].tolist() == expected[1].tolist()
+
+
+def _numpy_article_keys(signatures: np.ndarray, hashes: np.ndarray, offsets: np.ndarray, bands: int, sample: int) -> ArticleKeys:
+    """The rows as whole-array numpy makes them: the reference for the kernels."""
+    n_docs = signatures.shape[0]
+    valid = np.repeat(~(signatures == np.uint32(0xFFFFFFFF)).all(axis=1), bands)
+    band_docs = np.repeat(np.arange(n_docs, dtype=np.int64), bands)[valid]
+    sampled = np.flatnonzero(hashes % np.uint32(sample) == 0)
+    owners = (np.searchsorted(offsets, sampled, side="right") - 1).astype(np.int64)
+    return ArticleKeys(
+        band_keys(signatures, bands).ravel()[valid],
+        band_docs,
+        hashes[sampled].astype(np.uint64),
+        owners,
+        np.bincount(owners, minlength=n_docs),
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 2**32 - 1), max_size=12), min_size=1, max_size=8),
+    st.sampled_from([1, 2, 4, 8]),
+    st.sampled_from([1, 2, 3, 5, 8]),
+    st.data(),
+)
+def test_compiled_key_rows_are_the_numpy_rows(docs: list[list[int]], bands: int, sample: int, data: st.DataObject) -> None:
+    num_perm = 8
+    # Some documents have no shingles: every slot keeps the empty value and they give no band rows.
+    signatures = np.array(
+        [
+            [0xFFFFFFFF] * num_perm if not doc else data.draw(st.lists(st.integers(0, 2**32 - 1), min_size=num_perm, max_size=num_perm))
+            for doc in docs
+        ],
+        np.uint32,
+    ).reshape(len(docs), num_perm)
+    hashes = np.array([h for doc in docs for h in sorted(set(doc))], np.uint32)
+    offsets = np.zeros(len(docs) + 1, np.int64)
+    np.cumsum([len(set(doc)) for doc in docs], out=offsets[1:])
+    made = article_keys(signatures, hashes, offsets, bands=bands, passage_sample=sample)
+    expected = _numpy_article_keys(signatures, hashes, offsets, bands, sample)
+    for field in ("band_keys", "band_docs", "passage_keys", "passage_docs", "sampled"):
+        assert getattr(made, field).tolist() == getattr(expected, field).tolist(), field
+        assert getattr(made, field).dtype == getattr(expected, field).dtype, field

@@ -7,10 +7,12 @@ versions differ, as diff(1) does.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -107,25 +109,53 @@ def output_option(function: F) -> F:
 # --- helpers -------------------------------------------------------------------
 
 
+def _ignoring_errors(work: Callable[[], None]) -> Callable[[], None]:
+    """``work`` for a helper thread: on failure the stage that needs it
+    does it again, and reports the error there as the user's error."""
+
+    def run() -> None:
+        with contextlib.suppress(Exception):
+            work()
+
+    return run
+
+
 def load_articles(
-    paths: Sequence[str], max_article_bytes: int, stdin_format: str, strict: bool, workers: int = 1
+    paths: Sequence[str],
+    max_article_bytes: int,
+    stdin_format: str,
+    strict: bool,
+    workers: int = 1,
+    meanwhile: Callable[[], None] | None = None,
 ) -> tuple[list[Article], list[Skipped]]:
-    """Load inputs, telling stderr about every skip and warning as it happens."""
+    """Load inputs, telling stderr about every skip and warning as it happens.
+
+    ``meanwhile`` runs on a thread while the loading goes on, for set-up the
+    next stage needs (this process mostly waits for its loading workers).
+    It starts with the first article, when any worker processes have been
+    forked: a fork while another thread holds a lock would hand the child
+    that lock, locked."""
     from .signature import default_workers
 
     articles: list[Article] = []
     skipped: list[Skipped] = []
     options = LoadOptions(max_article_bytes=max_article_bytes, stdin_format=stdin_format, workers=workers or default_workers())
+    helper: threading.Thread | None = None
     # The articles live until the command ends.
     with gc_paused(lasting=True):
         for event in iter_load(paths, options):
             if isinstance(event, Article):
+                if meanwhile is not None and helper is None:
+                    helper = threading.Thread(target=meanwhile, name="storydiff-meanwhile", daemon=True)
+                    helper.start()
                 articles.append(event)
             elif isinstance(event, Skipped):
                 skipped.append(event)
                 warn(f"skipped {event.path}: {event.reason}")
             elif isinstance(event, LoadWarning):
                 warn(f"warning: {event.path}: {event.message}")
+    if helper is not None:
+        helper.join()
     if skipped:
         warn(f"{len(skipped)} input{'s' if len(skipped) != 1 else ''} skipped, {len(articles)} loaded")
         if strict:
@@ -257,11 +287,15 @@ def cluster(
     from .cluster import cluster_articles
     from .render import CLUSTER_FORMATS
     from .report import clusters_document
+    from .signature import warm_tables
 
     if scheduler and engine != "dask":
         raise StorydiffError("--scheduler only applies to --engine dask", "add --engine dask, or drop --scheduler")
     params = make_cluster_params(min_jaccard, min_containment, num_perm, shingle_size, order_by, workers)
-    articles, skipped = load_articles(paths, max_article_bytes, stdin_format, strict, workers)
+    # The first clustering stage imports numba, loads its kernels and builds
+    # a character table: 1-1.5 s that can pass while the articles load.
+    prepare = _ignoring_errors(warm_tables) if engine != "dask" else None
+    articles, skipped = load_articles(paths, max_article_bytes, stdin_format, strict, workers, meanwhile=prepare)
     progress = _progress(sys.stderr.isatty() and len(articles) > 2000)
     if engine == "dask":
         from .dask_engine import EngineUnavailable, cluster_with_dask

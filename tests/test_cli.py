@@ -100,3 +100,27 @@ def test_stdin_and_min_versions(monkeypatch) -> None:
 
 def test_help_has_an_example() -> None:
     assert "storydiff cluster seeds/" in run("cluster", "--help").stdout
+
+
+def test_load_runs_the_meanwhile_work_once_on_a_helper_thread() -> None:
+    import threading
+
+    from storydiff.cli import load_articles
+
+    ran: list[str] = []
+    seeds = sorted(str(p) for p in (REPO / "seeds").iterdir())
+    articles, _ = load_articles(seeds, 10_000_000, "txt", False, meanwhile=lambda: ran.append(threading.current_thread().name))
+    assert len(articles) == 2
+    assert ran == ["storydiff-meanwhile"]
+
+
+def test_load_ignores_a_failing_meanwhile_work(capsys) -> None:
+    from storydiff.cli import _ignoring_errors, load_articles
+
+    def broken() -> None:
+        raise RuntimeError("no kernels here")
+
+    seeds = sorted(str(p) for p in (REPO / "seeds").iterdir())
+    articles, _ = load_articles(seeds, 10_000_000, "txt", False, meanwhile=_ignoring_errors(broken))
+    assert len(articles) == 2
+    assert "no kernels here" not in capsys.readouterr().err

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import itertools
 import json
 import os
 import re
@@ -69,7 +70,10 @@ _DIGIT_RUNS = re.compile(r"(\d+)")
 
 def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
     """Sort key that puts ``2_`` before ``10_``."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part.lower()) for part in _DIGIT_RUNS.split(name) if part)
+    # split() with a group puts the digit runs at the odd places. Asking
+    # isdigit() instead took "²" for a number, which int() refuses.
+    parts = _DIGIT_RUNS.split(name)
+    return tuple((0, int(part)) if odd else (1, part.lower()) for odd, part in zip(itertools.cycle((False, True)), parts) if part)
 
 
 def format_of(path: str) -> str | None:
@@ -435,7 +439,6 @@ def _jsonl_parallel(file: str, shown: str, handle: BinaryIO, options: LoadOption
     each starts on (counting newlines in C); the workers read their chunks
     from the file themselves, so no line crosses a pipe."""
     import collections
-    import itertools
     from concurrent.futures import Future
 
     from .workers import process_pool

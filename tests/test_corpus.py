@@ -269,3 +269,21 @@ def test_lone_surrogate_escapes_in_json_become_replacement_characters(tmp_path: 
     result = CliRunner().invoke(main, ["cluster", str(feed), "--format", "json"])
     assert result.exit_code == 0, result.output
     assert "Cut \ufffd" in json.loads(result.stdout)["clusters"][0]["label"]
+
+
+def test_natural_order_counts_digit_runs_and_keeps_other_digits_as_text() -> None:
+    from storydiff.corpus import natural_key
+
+    names = ["v10.txt", "v2.txt", "V1.txt", "v1\u00b2.txt", "v\u0662.txt"]
+    # "²" is a digit to isdigit() but not a decimal one: it sorts as text, not
+    # as a number. Other scripts' decimal digits count ("٢" is 2).
+    assert sorted(names, key=natural_key) == ["V1.txt", "v1\u00b2.txt", "v2.txt", "v\u0662.txt", "v10.txt"]
+
+
+def test_a_superscript_in_a_file_name_loads(tmp_path: Path) -> None:
+    (tmp_path / "story1\u00b2.txt").write_text(
+        "Headline\n\nA paragraph of the story, long enough to count as body text here.\n", encoding="utf-8"
+    )
+    (tmp_path / "story1.txt").write_text("Headline\n\nAnother paragraph of the story, long enough to be body text too.\n", encoding="utf-8")
+    corpus = load([str(tmp_path)])
+    assert [Path(a.path).name for a in corpus.articles] == ["story1.txt", "story1\u00b2.txt"]

@@ -206,6 +206,16 @@ def _single_spaced(text: str) -> str:
     return " ".join(text.split())
 
 
+def _nfkc_by_line(text: str) -> str:
+    """NFKC, run only on the lines that need it. A line break is a starter
+    that nothing composes with and no character decomposes to, so lines
+    normalise apart exactly; a whole body usually needs it for one "…" or
+    "ﬁ", and NFKC of a 5 kB body took 100 µs."""
+    if "\n" not in text:
+        return unicodedata.normalize("NFKC", text)
+    return "\n".join(line if unicodedata.is_normalized("NFKC", line) else unicodedata.normalize("NFKC", line) for line in text.split("\n"))
+
+
 def normalise(text: str) -> str:
     """Fold a text for comparison: NFKC, one quote and dash style, one space."""
     # Every article is normalised while loading and again in each comparison,
@@ -215,7 +225,7 @@ def normalise(text: str) -> str:
         folded = text.replace("`", "'") if "`" in text else text
     else:
         if not unicodedata.is_normalized("NFKC", text):
-            text = unicodedata.normalize("NFKC", text)
+            text = _nfkc_by_line(text)
         folded = text
         for character, replacement in _FOLD_PAIRS:
             if character in folded:

@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 from conftest import FIXTURES
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from storydiff.text import _FOLD, Paragraph, build_paragraphs, classify, normalise, segment, words
@@ -178,3 +178,27 @@ BLOCKS = st.sampled_from(
 @given(st.lists(BLOCKS, max_size=8), st.none() | st.sampled_from(["", "Bridge reopens", "New Sections Ahead"]))
 def test_paragraph_kinds_with_neighbours_match_the_reference(blocks: list[str], headline: str | None) -> None:
     assert tuple(build_paragraphs(blocks, headline)) == reference_paragraphs(blocks, headline)
+
+
+LINES = st.lists(
+    st.sampled_from(["\n", "a", "e", "\u0301", "\u0327", "\u2026", "\ufb01", "\u1100", "\u1161", "\u11a8", "\uac00", "\u00bd", " "])
+    | st.characters(),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=500)
+@given(LINES)
+@example("e\n\u0301")
+@example("\u1100\n\u1161")
+@example("\u2026 first line\nsecond line")
+def test_nfkc_by_line_is_nfkc(text: str) -> None:
+    from storydiff.text import _nfkc_by_line
+
+    assert _nfkc_by_line(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_no_character_normalises_to_a_line_break() -> None:
+    # The premise of normalising line by line: besides "\n" itself, nothing
+    # decomposes to a line break (and nothing composes with one).
+    assert [c for c in range(0x110000) if c != 10 and "\n" in unicodedata.normalize("NFKC", chr(c))] == []

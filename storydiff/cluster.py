@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
@@ -283,6 +283,22 @@ def guarded_edges(articles: Sequence[Article], similar: list[Edge], params: Clus
 Judge = Callable[[list[Edge]], list[Edge]]
 
 
+Draft = tuple[list[Article], str]
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What :func:`settled_links` decided."""
+
+    components: list[list[int]]
+    edges: list[Edge]
+    #: For each component of several articles (by its first member): its
+    #: articles oldest first, what decided that order, and the edge placing
+    #: each later version. Settling needs them to find the deciding edges;
+    #: :func:`assemble` reuses them instead of ordering every story again.
+    orders: dict[int, tuple[Draft, list[Edge | None]]]
+
+
 def settled_links(
     articles: Sequence[Article],
     similar: list[Edge],
@@ -290,7 +306,7 @@ def settled_links(
     params: ClusterParams,
     ranks: Sequence[int],
     judge: Judge | None = None,
-) -> tuple[list[list[int]], list[Edge]]:
+) -> Settled:
     """Components and edges as :func:`link_components` makes them from the
     guarded edges (:func:`guarded_edges`), with the costly template guard run
     only on the edges whose verdict decides something.
@@ -308,14 +324,18 @@ def settled_links(
     while True:
         edges = [e for e in similar if verdicts.get((e.a, e.b), True)]
         components, joins = _link(len(articles), edges, shingled, params, ranks)
-        stories = [order_versions([articles[i] for i in members], params.order_by)[0] for members in components if len(members) > 1]
-        placing = [e for links in _best_links(articles, stories, _by_pair(edges), ranks) for e in links if e is not None]
+        grouped = [members for members in components if len(members) > 1]
+        drafts = [order_versions([articles[i] for i in members], params.order_by) for members in grouped]
+        placements = _best_links(articles, [ordered for ordered, _ in drafts], _by_pair(edges), ranks)
+        placing = [e for links in placements for e in links if e is not None]
         open_edges = list({(e.a, e.b): e for e in joins + placing if needs_guard(e) and (e.a, e.b) not in verdicts}.values())
+        orders = {members[0]: (draft, links) for members, draft, links in zip(grouped, drafts, placements, strict=True)}
+        settled = Settled(components, edges, orders)
         if not open_edges:
-            return components, edges
+            return settled
         passed = {(e.a, e.b) for e in run_guard(open_edges)}
         if len(passed) == len(open_edges):
-            return components, edges  # nothing rejected: another round would decide the same
+            return settled  # nothing rejected: another round would decide the same
         verdicts.update(((e.a, e.b), (e.a, e.b) in passed) for e in open_edges)
 
 
@@ -458,14 +478,23 @@ def _shared_counts(articles: Sequence[Article], pairs: list[tuple[int, int]], wo
     return [count for chunk in forked_map(_shared_chunk, articles, chunks, workers) for count in chunk]
 
 
-Draft = tuple[list[Article], str]
-
-
-def _drafts(articles: Sequence[Article], components: list[list[int]], params: ClusterParams) -> list[Draft]:
-    """Each component's articles oldest first and what decided the order,
-    in the order the clusters are reported."""
-    drafts = [order_versions([articles[i] for i in members], params.order_by) for members in components]
-    drafts.sort(key=lambda d: (len(d[0]) == 1, _filename_key(d[0][0]), d[0][0].id))
+def _drafts(
+    articles: Sequence[Article],
+    components: list[list[int]],
+    by_pair: dict[tuple[int, int], Edge],
+    params: ClusterParams,
+    ranks: Sequence[int],
+    orders: Mapping[int, tuple[Draft, list[Edge | None]]],
+) -> list[tuple[Draft, list[Edge | None]]]:
+    """Each component's articles oldest first, what decided the order and
+    the edge placing each later version, in the order the clusters are
+    reported. ``orders`` holds some of them already (see :class:`Settled`)."""
+    known = [orders.get(members[0]) if len(members) > 1 else None for members in components]
+    missing = [members for members, found in zip(components, known, strict=True) if found is None]
+    made = [order_versions([articles[i] for i in members], params.order_by) for members in missing]
+    fresh = iter(zip(made, _best_links(articles, [ordered for ordered, _ in made], by_pair, ranks), strict=True))
+    drafts = [found if found is not None else next(fresh) for found in known]
+    drafts.sort(key=lambda d: (len(d[0][0]) == 1, _filename_key(d[0][0][0]), d[0][0][0].id))
     return drafts
 
 
@@ -504,16 +533,19 @@ def assemble(
     shingled: Shingled,
     params: ClusterParams,
     ranks: Sequence[int],
+    orders: Mapping[int, tuple[Draft, list[Edge | None]]] | None = None,
 ) -> tuple[Cluster, ...]:
     """The clusters of ``components``, in report order. Each edge carries the
-    similarity of its pair's shingle sets, as :func:`similar_pairs` measures it."""
-    drafts = _drafts(articles, components, params)
+    similarity of its pair's shingle sets, as :func:`similar_pairs` measures it.
+    ``orders``: what :func:`settled_links` already decided for these
+    components and edges (:attr:`Settled.orders`)."""
     by_pair = _by_pair(edges)
+    drafts = _drafts(articles, components, by_pair, params, ranks, orders or {})
     index_of = {id(a): i for i, a in enumerate(articles)}
     # First the link of every later version, then the (costly) shared-paragraph
     # counts for all of them at once, then the clusters.
     placed: list[list[tuple[int, Similarity | None, Edge | None]]] = []
-    for (ordered, _), links in zip(drafts, _best_links(articles, [d[0] for d in drafts], by_pair, ranks), strict=True):
+    for (ordered, _), links in drafts:
         first = index_of[id(ordered[0])]
         rows: list[tuple[int, Similarity | None, Edge | None]] = [(first, None, None)]
         for article, best in zip(ordered[1:], links, strict=True):
@@ -527,7 +559,7 @@ def assemble(
     shared = dict(zip(wanted, _shared_counts(articles, wanted, params.workers or default_workers()), strict=True))
     taken: set[str] = set()
     clusters: list[Cluster] = []
-    for (ordered, source), rows in zip(drafts, placed, strict=True):
+    for ((ordered, source), _), rows in zip(drafts, placed, strict=True):
         out: list[Member] = []
         for me, to_first, best in rows:
             link = None
@@ -573,6 +605,6 @@ def _cluster_articles(articles: Sequence[Article], params: ClusterParams, progre
     similar = similar_pairs(shingled, pairs, params)
     report("group", 0, len(similar))
     ranks = canonical_ranks(articles)
-    components, edges = settled_links(articles, similar, shingled, params, ranks)
-    report("assemble", 0, len(components))
-    return Clustering(params, assemble(articles, components, edges, shingled, params, ranks))
+    settled = settled_links(articles, similar, shingled, params, ranks)
+    report("assemble", 0, len(settled.components))
+    return Clustering(params, assemble(articles, settled.components, settled.edges, shingled, params, ranks, settled.orders))

@@ -204,5 +204,5 @@ def cluster_with_dask(
         similar = similar_pairs(shingled, pairs, params)
         report("group, template guard on dask", 0, len(similar))
         ranks = canonical_ranks(articles)
-        components, edges = settled_links(articles, similar, shingled, params, ranks, judge=_judge_on_dask(client, articles, params))
-    return Clustering(params, assemble(articles, components, edges, shingled, params, ranks))
+        settled = settled_links(articles, similar, shingled, params, ranks, judge=_judge_on_dask(client, articles, params))
+    return Clustering(params, assemble(articles, settled.components, settled.edges, shingled, params, ranks, settled.orders))

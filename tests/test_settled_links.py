@@ -51,7 +51,8 @@ def test_lazy_guard_equals_guarding_every_edge(rows: list[tuple[int, int, float,
         patch.setattr(cluster, "is_template_pair", template)
         every = [e for e in similar if not (cluster.needs_guard(e) and template(articles[e.a], articles[e.b], params))]
         expected_components = link_components(len(articles), every, shingled, params, ranks)
-        components, edges = settled_links(articles, similar, shingled, params, ranks)
+        settled = settled_links(articles, similar, shingled, params, ranks)
+    components, edges = settled.components, settled.edges
     assert sorted(components) == sorted(expected_components)
     # Similarities here are drawn at random, not from the shingles, so only
     # what settling decides is compared: each story's versions and the link
@@ -62,3 +63,5 @@ def test_lazy_guard_equals_guarding_every_edge(rows: list[tuple[int, int, float,
     assert [[(m.article.path, m.linked_by) for m in c.members] for c in lazy] == [
         [(m.article.path, m.linked_by) for m in c.members] for c in full
     ]
+    # What settling decided on the way is what assembly decides again.
+    assert assemble(articles, components, edges, shingled, params, ranks, settled.orders) == lazy

@@ -39,6 +39,7 @@ from .model import Article
 from .signature import concatenate_sets, default_workers, minhash_matrix, paragraph_shingles
 from .text import Paragraphs
 from .verify import body_texts
+from .workers import gc_paused
 
 #: Articles per signature task: large enough that scheduling costs nothing.
 SIGN_CHUNK = 2000
@@ -157,7 +158,7 @@ def _candidates_on_dask(client: Any, articles: Sequence[Article], params: Cluste
     keyed = [_submit(client, _keys_of, chunk) for chunk in signed]
     bucketed = [_submit(client, _bucket_partition, p, partitions, n, params.max_bucket, *keyed) for p in range(partitions)]
     chunks = client.gather(signed)
-    shingled = Shingled(*concatenate_sets([(hashes, offsets) for hashes, offsets, _ in chunks]))
+    shingled = Shingled(*concatenate_sets([(hashes, offsets) for hashes, offsets, _ in chunks], workers))
     sampled = np.concatenate([keys.sampled for _, _, keys in chunks]) if chunks else np.zeros(0, np.int64)
     band_parts, passage_parts = zip(*client.gather(bucketed), strict=True) if bucketed else ((), ())
     band_codes = np.unique(np.concatenate([codes for codes, _ in band_parts] + [np.zeros(0, np.int64)]))
@@ -200,9 +201,12 @@ def cluster_with_dask(
     with dask_client(scheduler, workers) as client:
         report("signatures and band shuffle on dask", 0, len(articles))
         shingled, pairs = _candidates_on_dask(client, articles, params, workers)
-        report("verify", 0, len(pairs))
-        similar = similar_pairs(shingled, pairs, params)
-        report("group, template guard on dask", 0, len(similar))
-        ranks = canonical_ranks(articles)
-        settled = settled_links(articles, similar, shingled, params, ranks, judge=_judge_on_dask(client, articles, params))
-    return Clustering(params, assemble(articles, settled.components, settled.edges, shingled, params, ranks, settled.orders))
+        # The client's own stages make objects in bulk, as the local engine's do.
+        with gc_paused():
+            report("verify", 0, len(pairs))
+            similar = similar_pairs(shingled, pairs, params)
+            report("group, template guard on dask", 0, len(similar))
+            ranks = canonical_ranks(articles)
+            settled = settled_links(articles, similar, shingled, params, ranks, judge=_judge_on_dask(client, articles, params))
+    with gc_paused():
+        return Clustering(params, assemble(articles, settled.components, settled.edges, shingled, params, ranks, settled.orders))

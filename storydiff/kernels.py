@@ -347,26 +347,32 @@ def band_rows(signatures: np.ndarray, bands: int) -> tuple[np.ndarray, np.ndarra
 
 
 @njit(cache=True, nogil=True)
+def _sampled(h: np.uint32, mask: np.uint32, step: np.uint32) -> bool:
+    """``h % step == 0``; a mask decides the same when ``step`` is a power of
+    two (then ``mask`` is ``step - 1``, else 0), and a division per hash cost
+    as much as the rest of the loop."""
+    return ((h & mask) == 0) if mask else (h % step == 0)
+
+
+@njit(cache=True, nogil=True)
 def passage_rows(hashes: np.ndarray, offsets: np.ndarray, sample: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every shingle hash that is 0 modulo ``sample``, as (key, document)
     rows in document order, and how many each document has: without the
     whole-corpus temporaries of the numpy version (400 MB at 100k articles)."""
     n_docs = offsets.size - 1
     step = np.uint32(sample)
-    # A division per hash cost as much as the rest of the loop; the sample
-    # is usually a power of two, where a mask decides the same.
     mask = np.uint32(sample - 1) if sample & (sample - 1) == 0 else np.uint32(0)
     counts = np.zeros(n_docs, np.int64)
     for d in range(n_docs):
         for i in range(offsets[d], offsets[d + 1]):
-            if ((hashes[i] & mask) == 0) if mask else (hashes[i] % step == 0):
+            if _sampled(hashes[i], mask, step):
                 counts[d] += 1
     keys = np.empty(int(counts.sum()), np.uint64)
     docs = np.empty(keys.size, np.int64)
     at = 0
     for d in range(n_docs):
         for i in range(offsets[d], offsets[d + 1]):
-            if ((hashes[i] & mask) == 0) if mask else (hashes[i] % step == 0):
+            if _sampled(hashes[i], mask, step):
                 keys[at] = hashes[i]
                 docs[at] = d
                 at += 1

@@ -1,5 +1,5 @@
 """``python -m storydiff``: the same as the ``storydiff`` command."""
 
-from .cli import main
+from .cli import run
 
-main()
+run()

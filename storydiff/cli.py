@@ -7,6 +7,7 @@ versions differ, as diff(1) does.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import os
@@ -44,6 +45,44 @@ def _no_color() -> bool:
 
 def warn(message: str) -> None:
     click.echo(f"storydiff: {message}", err=True)
+
+
+#: What the command made, kept until the process ends, when :func:`run`
+#: started it (None under CliRunner, whose process goes on).
+_OUTLIVING: list[object] | None = None
+
+
+def outlive(*made: object) -> None:
+    """Keep a command's results alive until the process ends, so that
+    :func:`run` ends it without freeing them one object at a time."""
+    if _OUTLIVING is not None:
+        _OUTLIVING.extend(made)
+
+
+def run() -> None:
+    """The ``storydiff`` command: :func:`main`, then an exit that leaves the
+    process's memory to the operating system. Freeing the articles, clusters
+    and report of 100k articles one object at a time took 0.6 s after the
+    output was written (measured); exit handlers still run."""
+    global _OUTLIVING
+    _OUTLIVING = []
+    try:
+        main()
+        status = 0
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            status = exc.code or 0
+        else:
+            print(exc.code, file=sys.stderr)
+            status = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            # as Python's own exit does when stdout is a closed pipe
+            status = status or 120
+    os._exit(status)
 
 
 # --- shared options -----------------------------------------------------------
@@ -309,6 +348,7 @@ def cluster(
             clustering = cluster_articles(articles, params, progress=progress)
     document = clusters_document(clustering, skipped, min_versions)
     write_output(CLUSTER_FORMATS[fmt](document), output, input_files(articles, skipped))
+    outlive(articles, clustering, document)
     multi = sum(1 for c in clustering.clusters if len(c.members) > 1)
     warn(
         f"{len(articles)} article{'s' if len(articles) != 1 else ''}, {len(clustering.clusters)} stor{'ies' if len(clustering.clusters) != 1 else 'y'} ({multi} with several versions)"
@@ -416,6 +456,7 @@ def report(
             write_atomic(target, REPORT_FORMATS[fmt](document))
         index_rows.append((story, diffs))
     write_atomic(os.path.join(output_dir, "index.md"), _index_markdown(index_rows, chosen))
+    outlive(articles, clustering, index_rows)
     warn(f"{len(stories)} stor{'ies' if len(stories) != 1 else 'y'} with several versions reported in {output_dir}")
 
 

@@ -124,3 +124,22 @@ def test_load_ignores_a_failing_meanwhile_work(capsys) -> None:
     articles, _ = load_articles(seeds, 10_000_000, "txt", False, meanwhile=_ignoring_errors(broken))
     assert len(articles) == 2
     assert "no kernels here" not in capsys.readouterr().err
+
+
+def test_the_command_flushes_its_output_and_keeps_exit_statuses(tmp_path: Path) -> None:
+    """`python -m storydiff` ends without freeing its results (cli.run):
+    stdout and stderr must still arrive whole, with the usual statuses."""
+    import subprocess
+    import sys
+
+    def command(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "storydiff", *args], cwd=REPO, capture_output=True, text=True, timeout=120)
+
+    done = command("cluster", "seeds/")
+    assert (done.returncode, done.stdout) == (0, (FIXTURES / "seeds-cluster.txt").read_text(encoding="utf-8"))
+    assert done.stderr == "storydiff: 2 articles, 1 story (1 with several versions)\n"
+    missing = command("cluster", str(tmp_path / "missing"))
+    assert missing.returncode == 2 and missing.stdout == ""
+    assert "no such file or directory" in missing.stderr and "storydiff: error: no articles loaded" in missing.stderr
+    assert command("diff", "seeds/000_32805d528c66c277.txt", "seeds/002_672c4604ee927781.txt", "--exit-code").returncode == 1
+    assert command("--version").stdout.startswith("storydiff, version ")

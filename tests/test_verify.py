@@ -83,3 +83,36 @@ def test_one_replaced_name_is_one_swap_wherever_it_stands(filler: list[str], dat
 def test_bare_words_match_the_regex_reference(tokens: list[str]) -> None:
     _, words = _tokens(" ".join(tokens))
     assert list(words) == [re.sub(r"^\W+|\W+$", "", token) for token in tokens]
+
+
+def reference_shared(old: list[str], new: list[str]) -> int:
+    """New body paragraphs equal to an old one after folding, or 80 alike to one."""
+    from rapidfuzz import fuzz
+
+    from storydiff.text import normalise
+
+    old_folded = [normalise(text).lower() for text in old]
+    return sum(
+        1 for text in (normalise(t).lower() for t in new) if text in old_folded or any(fuzz.ratio(text, o) >= 80 for o in old_folded)
+    )
+
+
+SENTENCES = st.lists(st.sampled_from(FILLER), min_size=3, max_size=12).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(SENTENCES, min_size=0, max_size=6), st.data())
+def test_shared_paragraphs_matches_the_reference(old: list[str], data: st.DataObject) -> None:
+    from storydiff.text import Paragraph
+    from storydiff.verify import shared_paragraphs
+
+    # New versions copy, edit (one word swapped), repeat or add paragraphs.
+    def derived(text: str) -> str:
+        words = text.split()
+        at = data.draw(st.integers(0, len(words) - 1))
+        return " ".join(words[:at] + [data.draw(st.sampled_from(FILLER)).upper()] + words[at + 1 :])
+
+    pool = old + [derived(t) for t in old] if old else []
+    new = data.draw(st.lists(st.sampled_from(pool) if pool else SENTENCES, max_size=6)) + data.draw(st.lists(SENTENCES, max_size=2))
+    as_paragraphs = lambda texts: [Paragraph(i, "body", t) for i, t in enumerate(texts)]  # noqa: E731
+    assert shared_paragraphs(as_paragraphs(old), as_paragraphs(new)) == reference_shared(old, new)

@@ -382,6 +382,11 @@ def build_paragraphs(blocks: list[str], headline: str | None = None) -> Paragrap
     With a known ``headline`` it becomes paragraph 0 unless the body already
     opens with it.
     """
+    return Paragraphs.from_texts(*kinded_texts(blocks, headline))
+
+
+def kinded_texts(blocks: list[str], headline: str | None = None) -> tuple[list[str], list[str]]:
+    """What :func:`build_paragraphs` holds: each paragraph's text and kind."""
     texts = list(blocks)
     known_headline = headline is not None and headline.strip() != ""
     if known_headline:
@@ -392,7 +397,7 @@ def build_paragraphs(blocks: list[str], headline: str | None = None) -> Paragrap
         "headline" if index == 0 and known_headline else classify(text, first=index == 0, has_headline=known_headline)
         for index, text in enumerate(texts)
     ]
-    return Paragraphs.from_texts(texts, _neighbour_kinds(texts, kinds))
+    return texts, _neighbour_kinds(texts, kinds)
 
 
 def _neighbour_kinds(texts: list[str], kinds: list[str]) -> list[str]:

@@ -69,3 +69,19 @@ def test_articles_hold_paragraphs_compactly_and_compare_by_content() -> None:
 def test_bad_paragraphs_are_named(rows: list[Paragraph], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         Paragraphs(rows)
+
+
+@given(st.lists(st.text(min_size=1), max_size=6), st.none() | st.text())
+def test_loaders_ids_are_the_ids_of_the_paragraphs_they_build(blocks: list[str], headline: str | None) -> None:
+    """Loaders take the id from the texts they hold (corpus._paragraphs):
+    the hash of the normalised body, as it was defined on the paragraphs."""
+    import hashlib
+
+    from storydiff.corpus import _paragraphs
+    from storydiff.text import build_paragraphs, normalise
+
+    paragraphs, article_id = _paragraphs(blocks, headline)
+    assert paragraphs == build_paragraphs(blocks, headline)
+    body = normalise(content_text(paragraphs)) or "\x00" + normalise("\n".join(p.text for p in paragraphs))
+    assert article_id == hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    assert Article("x", paragraphs).id == article_id

@@ -7,12 +7,14 @@ one-line reason; one bad file never stops the others.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
 import itertools
 import json
 import os
 import re
 import sys
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -247,10 +249,15 @@ def _check_text(text: str) -> str:
     return text
 
 
-def _paragraphs(blocks: list[str], headline: str | None = None) -> tuple[Paragraphs, str]:
+#: The id of an article whose id the parallel feed loader computes in the
+#: parent process (see :func:`_jsonl_parallel`); never seen outside the loader.
+_ID_LATER = "\x00id later"
+
+
+def _paragraphs(blocks: list[str], headline: str | None = None, *, id_later: bool = False) -> tuple[Paragraphs, str]:
     """An article's paragraphs (:func:`~storydiff.text.build_paragraphs`) and its id."""
     texts, kinds = kinded_texts(blocks, headline)
-    return Paragraphs.from_texts(texts, kinds), texts_id(texts, kinds)
+    return Paragraphs.from_texts(texts, kinds), _ID_LATER if id_later else texts_id(texts, kinds)
 
 
 # --- plain text and Markdown -------------------------------------------------
@@ -434,12 +441,12 @@ def _load_jsonl(file: str, shown: str, options: LoadOptions, position: int) -> I
         yield Skipped(shown, f"cannot read: {exc.strerror or exc}")
 
 
-def _jsonl_chunk(job: tuple[str, str, int, int, int, LoadOptions]) -> list[LoadEvent]:
-    file, shown, offset, size, first_number, options = job
+def _jsonl_chunk(job: tuple[str, str, int, int, int, LoadOptions, bool]) -> list[LoadEvent]:
+    file, shown, offset, size, first_number, options, ids_later = job
     with open(file, "rb") as handle:
         handle.seek(offset)
         lines = io.BytesIO(handle.read(size))
-    return list(_jsonl_lines(shown, iter(lines), options, 0, first_number=first_number, whole_file=False))
+    return list(_jsonl_lines(shown, iter(lines), options, 0, first_number=first_number, whole_file=False, ids_later=ids_later))
 
 
 def _jsonl_parallel(file: str, shown: str, handle: BinaryIO, options: LoadOptions, position: int) -> Iterator[LoadEvent]:
@@ -447,29 +454,43 @@ def _jsonl_parallel(file: str, shown: str, handle: BinaryIO, options: LoadOption
 
     This process only finds where chunks of whole lines start and which line
     each starts on (counting newlines in C); the workers read their chunks
-    from the file themselves, so no line crosses a pipe."""
+    from the file themselves, so no line crosses a pipe. Once the compiled
+    id kernel has loaded here (on a thread, about a second), the workers
+    leave the article ids to this process, which computes them in bulk for
+    less than half of what they spend (see :mod:`storydiff.ids`)."""
     import collections
     from concurrent.futures import Future
 
+    from . import ids
     from .workers import process_pool
 
-    def jobs() -> Iterator[tuple[str, str, int, int, int, LoadOptions]]:
+    def jobs() -> Iterator[tuple[str, str, int, int, int, LoadOptions, bool]]:
         offset, number = 0, 1
         while block := handle.read(_JSONL_CHUNK_BYTES) + handle.readline():
-            yield (file, shown, offset, len(block), number, options)
+            yield (file, shown, offset, len(block), number, options, ids.is_warm())
             offset += len(block)
             number += block.count(b"\n")
 
+    body_ids = ids.BodyIds()
+    warming: threading.Thread | None = None
     seen_any = False
-    with process_pool(options.workers) as pool:
+    with process_pool(options.workers) as pool, contextlib.ExitStack() as cleanup:
+        cleanup.callback(lambda: warming.join() if warming is not None else None)
         # Executor.map would read the whole feed up front; keep a small window in flight.
         pending: collections.deque[Future[list[LoadEvent]]] = collections.deque()
         window = 2 * options.workers
         for job in itertools.chain(jobs(), [None]):
             if job is not None:
                 pending.append(pool.submit(_jsonl_chunk, job))
+                if warming is None and not ids.is_warm():
+                    # Started once the workers are forked (at the first job).
+                    warming = ids.warm_in_background()
             while pending and (job is None or len(pending) > window):
-                for event in pending.popleft().result():
+                events = pending.popleft().result()
+                later = [event for event in events if isinstance(event, Article) and event.id == _ID_LATER]
+                for article, article_id in zip(later, body_ids([article.paragraphs for article in later]), strict=True):
+                    object.__setattr__(article, "id", article_id)
+                for event in events:
                     # Every non-empty line gives an article or a skip, as in _jsonl_lines.
                     seen_any = True
                     if isinstance(event, Article):
@@ -489,6 +510,7 @@ def _jsonl_lines(
     position: int,
     first_number: int = 1,
     whole_file: bool = True,
+    ids_later: bool = False,
 ) -> Iterator[LoadEvent]:
     seen_any = False
     for number, raw in enumerate(lines, first_number):
@@ -514,7 +536,7 @@ def _jsonl_lines(
             continue
         seen_any = True
         try:
-            yield _article_from_json(where, _parse_json_text(line) if line is not None else parsed, position)
+            yield _article_from_json(where, _parse_json_text(line) if line is not None else parsed, position, id_later=ids_later)
             position += 1
         except BadInput as exc:
             yield Skipped(where, str(exc))
@@ -590,7 +612,7 @@ def _html_fragment_blocks(html: str) -> list[str]:
     return blocks or segment(root.text_content())
 
 
-def _article_from_json(shown: str, item: Any, position: int) -> Article:
+def _article_from_json(shown: str, item: Any, position: int, *, id_later: bool = False) -> Article:
     if not isinstance(item, dict):
         raise BadInput('JSON is not an article object (expected {"headline": …, "body": …} or an IPTC ninjs item)')
     headline = _string(_first(item, "headline", "title")) or _by_role(item.get("headlines"))
@@ -608,7 +630,7 @@ def _article_from_json(shown: str, item: Any, position: int) -> Article:
         blocks = _html_fragment_blocks(str(item["body_html"]))
     else:
         raise BadInput("JSON has no article text (fields body/text, body_text, body_html or ninjs bodies[])")
-    paragraphs, article_id = _paragraphs(blocks, headline or None)
+    paragraphs, article_id = _paragraphs(blocks, headline or None, id_later=id_later)
     if all(kind == "headline" for kind in paragraphs.kinds()):
         raise BadInput("JSON article has an empty body")
     return Article(

@@ -1,5 +1,5 @@
-"""Compiled inner loops (numba): shingles, MinHash, shingle-set overlaps and
-candidate pairs.
+"""Compiled inner loops (numba): shingles, MinHash, shingle-set overlaps,
+candidate pairs and normalised bodies for article ids.
 
 Each kernel walks bytes, hashes or key rows a few times, with no Python
 object per word, shingle or pair. tests/test_signature.py checks them against
@@ -84,6 +84,111 @@ def content_ranges(
                 segment += 1
         doc_segments[doc + 1] = segment
     return seg_starts[:segment].copy(), seg_ends[:segment].copy(), doc_segments
+
+
+#: In a body table entry: a character whose normal form depends on its
+#: neighbours, or that the table leaves to Python for another reason.
+NEEDS_PYTHON = np.uint32(0xFFFFFFFF)
+#: Set in a body table character that is white space.
+WHITE_SPACE = np.uint32(1 << 31)
+
+
+@njit(cache=True, nogil=True)
+def normalised_bodies(
+    data: np.ndarray,
+    seg_starts: np.ndarray,
+    seg_ends: np.ndarray,
+    doc_segments: np.ndarray,
+    table: np.ndarray,
+    table_chars: np.ndarray,
+    out: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each document's body as :func:`storydiff.text.normalise` makes it,
+    as UTF-8 in ``out`` (at least three bytes per input byte, plus one per
+    segment): its content paragraphs (the segments of
+    :func:`content_ranges`) joined by line breaks, each character replaced
+    by its entry in ``table``, runs of "--" halved as ``str.replace`` does,
+    white space runs made one space and trimmed. Returns where each
+    document's text ends in ``out``, and which documents hold a character
+    the table leaves to Python (their text is left empty)."""
+    out_ends = np.zeros(doc_segments.size, np.int64)
+    needs_python = np.zeros(doc_segments.size - 1, np.bool_)
+    o = 0
+    for doc in range(doc_segments.size - 1):
+        first = o
+        space = False  # white space seen since the last character written
+        dash = False  # the last character was a "-" that a next "-" pairs with
+        unmappable = False
+        for segment in range(doc_segments[doc], doc_segments[doc + 1]):
+            if segment > doc_segments[doc]:
+                space, dash = True, False
+            i, end = seg_starts[segment], seg_ends[segment]
+            while i < end:
+                lead = int(data[i])
+                if lead < 0x80:
+                    i += 1
+                    # Most bytes are letters and spaces, which need no table.
+                    if lead == 32:
+                        space, dash = True, False
+                        continue
+                    if lead > 32 and lead != 45 and lead != 96 and lead != 127:
+                        if space and o > first:
+                            out[o] = 32
+                            o += 1
+                        space, dash = False, False
+                        out[o] = lead
+                        o += 1
+                        continue
+                    code = lead
+                elif lead < 0xE0:
+                    code = ((lead & 0x1F) << 6) | (int(data[i + 1]) & 0x3F)
+                    i += 2
+                elif lead < 0xF0:
+                    code = ((lead & 0x0F) << 12) | ((int(data[i + 1]) & 0x3F) << 6) | (int(data[i + 2]) & 0x3F)
+                    i += 3
+                else:
+                    unmappable = True
+                    break
+                entry = table[code]
+                if entry == NEEDS_PYTHON:
+                    unmappable = True
+                    break
+                start = entry >> 5
+                for at in range(start, start + (entry & 31)):
+                    char = table_chars[at]
+                    if char & WHITE_SPACE:
+                        space, dash = True, False
+                        continue
+                    if char == 45:
+                        if dash:
+                            dash = False
+                            continue
+                        dash = True
+                    else:
+                        dash = False
+                    if space and o > first:
+                        out[o] = 32
+                        o += 1
+                    space = False
+                    if char < 0x80:
+                        out[o] = char
+                        o += 1
+                    elif char < 0x800:
+                        out[o] = 0xC0 | (char >> 6)
+                        out[o + 1] = 0x80 | (char & 0x3F)
+                        o += 2
+                    else:
+                        out[o] = 0xE0 | (char >> 12)
+                        out[o + 1] = 0x80 | ((char >> 6) & 0x3F)
+                        out[o + 2] = 0x80 | (char & 0x3F)
+                        o += 3
+            if unmappable:
+                break
+        if unmappable:
+            needs_python[doc] = True
+            o = first
+        out_ends[doc + 1] = o
+    return out_ends, needs_python
 
 
 @njit(cache=True, nogil=True)

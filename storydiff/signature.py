@@ -129,7 +129,7 @@ class _Tables:
 _TABLES: list[_Tables] = []
 
 
-def _composition_seconds() -> set[int]:
+def composition_seconds() -> set[int]:
     """Characters that canonical composition can fuse with the one before."""
     seconds = set()
     for cp in range(0x10000):
@@ -179,7 +179,7 @@ def tables() -> _Tables:
         word = np.array([_WORD_CHAR.match(chr(cp)) is not None for cp in range(0x10000)], dtype=np.uint8)
         fast = np.full(0x10000, 0xFFFFFFFF, np.uint32)
         chars: list[int] = []
-        seconds = _composition_seconds()
+        seconds = composition_seconds()
         for cp in range(0x80, 0x10000):
             mapped = _fast_mapping(cp, seconds)
             if mapped is not None:

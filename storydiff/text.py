@@ -197,6 +197,11 @@ _WORD = re.compile(r"\w+")
 _FOLD_PAIRS = tuple((chr(code), folded or "") for code, folded in _FOLD.items())
 
 
+def fold_quotes_and_dashes(text: str) -> str:
+    """The quote and dash folding of :func:`normalise` alone."""
+    return text.translate(_FOLD)
+
+
 def _single_spaced(text: str) -> str:
     """``" ".join(text.split())``, skipped when it would change nothing:
     every character ``split()`` breaks on except the plain space is

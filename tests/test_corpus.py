@@ -145,6 +145,7 @@ def test_parallel_jsonl_gives_the_same_events_as_one_process(tmp_path: Path, mon
     monkeypatch.setattr(corpus_module, "_JSONL_CHUNK_BYTES", 5000)  # many chunks, so line numbers cross them
     parallel = load([str(feed), str(blank)], LoadOptions(workers=2))
     assert parallel.articles == serial.articles
+    assert [a.id for a in parallel.articles] == [a.id for a in serial.articles]
     assert [a.position for a in parallel.articles] == [a.position for a in serial.articles]
     assert parallel.skipped == serial.skipped
     assert [s.reason for s in serial.skipped][-1] == "empty file; nothing to load"
@@ -287,3 +288,27 @@ def test_a_superscript_in_a_file_name_loads(tmp_path: Path) -> None:
     (tmp_path / "story1.txt").write_text("Headline\n\nAnother paragraph of the story, long enough to be body text too.\n", encoding="utf-8")
     corpus = load([str(tmp_path)])
     assert [Path(a.path).name for a in corpus.articles] == ["story1.txt", "story1\u00b2.txt"]
+
+
+def test_parallel_jsonl_leaves_ids_to_the_parent_once_its_kernel_is_warm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import storydiff.corpus as corpus_module
+    from storydiff import ids
+
+    ids.warm()
+    made: list[int] = []
+
+    class CountingIds(ids.BodyIds):
+        def __call__(self, stores):  # type: ignore[no-untyped-def]
+            made.append(len(stores))
+            return super().__call__(stores)
+
+    lines = [json.dumps({"headline": f"Story {i}", "body": f"{BODY} Number {i} – “quoted”."}) for i in range(300)]
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    serial = load([str(feed)], LoadOptions(workers=1))
+    monkeypatch.setattr(corpus_module, "PARALLEL_JSONL_BYTES", 0)
+    monkeypatch.setattr(corpus_module, "_JSONL_CHUNK_BYTES", 5000)
+    monkeypatch.setattr(ids, "BodyIds", CountingIds)
+    parallel = load([str(feed)], LoadOptions(workers=2))
+    assert sum(made) == 300
+    assert [a.id for a in parallel.articles] == [a.id for a in serial.articles]

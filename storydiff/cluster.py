@@ -6,10 +6,9 @@ candidate pairs -> verified links -> cohesive components -> ordered clusters``.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
@@ -20,7 +19,7 @@ from .index import candidate_pairs
 from .model import Article
 from .signature import SignatureParams, concatenate_sets, default_workers, minhash_matrix, paragraph_shingles, warm_tables
 from .verify import SlotEvidence, body_texts, edited_paragraphs, kept_slots, shared_paragraphs, swapped_slots
-from .workers import forked_map, forked_map_meanwhile, gc_paused, threaded_map
+from .workers import forked_map, gc_paused, threaded_map
 
 ORDER_BY = ("time", "name", "given")
 Progress = Callable[[str, int, int], None]
@@ -473,14 +472,10 @@ def _shared_chunk(articles: Sequence[Article], pairs: list[tuple[int, int]]) -> 
     return [shared_paragraphs(articles[a].paragraphs, articles[b].paragraphs) for a, b in pairs]
 
 
-@contextlib.contextmanager
-def _shared_counts_meanwhile(articles: Sequence[Article], pairs: list[tuple[int, int]], workers: int) -> Iterator[Callable[[], list[int]]]:
-    """Shared paragraphs of each (partner, member) pair, on every worker
-    when many, computed while the block runs (see
-    :func:`~storydiff.workers.forked_map_meanwhile`)."""
+def _shared_counts(articles: Sequence[Article], pairs: list[tuple[int, int]], workers: int) -> list[int]:
+    """Shared paragraphs of each (partner, member) pair, on every worker when many."""
     chunks = [pairs[i : i + 1000] for i in range(0, len(pairs), 1000)] if workers > 1 and len(pairs) >= 4000 else [pairs]
-    with forked_map_meanwhile(_shared_chunk, articles, chunks, workers) as results:
-        yield lambda: [count for chunk in results() for count in chunk]
+    return [count for chunk in forked_map(_shared_chunk, articles, chunks, workers) for count in chunk]
 
 
 def _drafts(
@@ -547,27 +542,21 @@ def assemble(
     by_pair = _by_pair(edges)
     drafts = _drafts(articles, components, by_pair, params, ranks, orders or {})
     index_of = {id(a): i for i, a in enumerate(articles)}
-    # The shared-paragraph counts, which cost most, run on the workers while
-    # this process works out the rest.
-    wanted = [
-        (_partner(best, index_of[id(article)]), index_of[id(article)])
-        for (ordered, _), links in drafts
-        for article, best in zip(ordered[1:], links, strict=True)
-        if best is not None
-    ]
-    with _shared_counts_meanwhile(articles, wanted, params.workers or default_workers()) as shared_counts:
-        placed: list[list[tuple[int, Similarity | None, Edge | None]]] = []
-        for (ordered, _), links in drafts:
-            first = index_of[id(ordered[0])]
-            rows: list[tuple[int, Similarity | None, Edge | None]] = [(first, None, None)]
-            for article, best in zip(ordered[1:], links, strict=True):
-                me = index_of[id(article)]
-                # An edge's similarity is the one computed here (symmetric, from the same sets).
-                known = by_pair.get((first, me))
-                with_first = known.similarity if known is not None else shingled.similarity(first, me)[0]
-                rows.append((me, Similarity(_round(with_first.jaccard), _round(with_first.containment)), best))
-            placed.append(rows)
-        shared = dict(zip(wanted, shared_counts(), strict=True))
+    # First the link of every later version, then the (costly) shared-paragraph
+    # counts for all of them at once, then the clusters.
+    placed: list[list[tuple[int, Similarity | None, Edge | None]]] = []
+    for (ordered, _), links in drafts:
+        first = index_of[id(ordered[0])]
+        rows: list[tuple[int, Similarity | None, Edge | None]] = [(first, None, None)]
+        for article, best in zip(ordered[1:], links, strict=True):
+            me = index_of[id(article)]
+            # An edge's similarity is the one computed here (symmetric, from the same sets).
+            known = by_pair.get((first, me))
+            with_first = known.similarity if known is not None else shingled.similarity(first, me)[0]
+            rows.append((me, Similarity(_round(with_first.jaccard), _round(with_first.containment)), best))
+        placed.append(rows)
+    wanted = [(best.b if best.a == me else best.a, me) for rows in placed for me, _, best in rows if best is not None]
+    shared = dict(zip(wanted, _shared_counts(articles, wanted, params.workers or default_workers()), strict=True))
     taken: set[str] = set()
     clusters: list[Cluster] = []
     for ((ordered, source), _), rows in zip(drafts, placed, strict=True):
@@ -575,7 +564,7 @@ def assemble(
         for me, to_first, best in rows:
             link = None
             if best is not None:
-                partner_index = _partner(best, me)
+                partner_index = best.b if best.a == me else best.a
                 partner = articles[partner_index]
                 link = Link(
                     partner=partner.id,
@@ -587,10 +576,6 @@ def assemble(
             out.append(Member(articles[me], to_first, link))
         clusters.append(Cluster(_cluster_id(ordered[0], taken), ordered[-1].headline, source, tuple(out)))
     return tuple(clusters)
-
-
-def _partner(edge: Edge, me: int) -> int:
-    return edge.b if edge.a == me else edge.a
 
 
 def cluster_articles(articles: Sequence[Article], params: ClusterParams | None = None, progress: Progress | None = None) -> Clustering:

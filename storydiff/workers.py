@@ -53,24 +53,6 @@ def forked_map(function: Callable[[S, J], R], shared: S, jobs: Sequence[J], work
         _INHERITED.clear()
 
 
-@contextlib.contextmanager
-def forked_map_meanwhile(function: Callable[[S, J], R], shared: S, jobs: Sequence[J], workers: int) -> Iterator[Callable[[], list[R]]]:
-    """:func:`forked_map` with the workers running while the block runs; the
-    block calls what this yields for the results. This process, which
-    would wait for them, does its own work in the meantime."""
-    if workers <= 1 or len(jobs) <= 1 or not can_fork():
-        yield lambda: [function(shared, job) for job in jobs]
-        return
-    _INHERITED[:] = [(function, shared)]
-    try:
-        with process_pool(workers) as pool:
-            futures = [pool.submit(_run_inherited, job) for job in jobs]  # the first forks the workers
-            _INHERITED.clear()
-            yield lambda: [future.result() for future in futures]
-    finally:
-        _INHERITED.clear()
-
-
 def threaded_map(function: Callable[[J], R], jobs: Iterable[J], workers: int) -> list[R]:
     """``[function(job) for job in jobs]`` on ``workers`` threads: for
     functions that spend their time in code that releases the GIL."""

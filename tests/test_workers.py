@@ -55,13 +55,3 @@ def _add(shared: int, job: int) -> int:
 def test_pools_map_in_order():
     assert forked_map(_add, 10, [1, 2, 3, 4], workers=2) == [11, 12, 13, 14]
     assert threaded_map(lambda x: x * 2, range(5), workers=2) == [0, 2, 4, 6, 8]
-
-
-def test_forked_map_meanwhile_gives_forked_map_results_after_the_block_works() -> None:
-    from storydiff.workers import forked_map_meanwhile
-
-    for workers in (1, 2):
-        with forked_map_meanwhile(_add, 10, [1, 2, 3, 4], workers=workers) as results:
-            done_meanwhile = sum(range(1000))
-            assert results() == [11, 12, 13, 14]
-        assert done_meanwhile == 499500

@@ -17,8 +17,10 @@ import numpy as np
 from .corpus import natural_key
 from .index import candidate_pairs
 from .model import Article
+from .normalised import lowered_contents
+from .normalised import tables as normalised_tables
 from .signature import SignatureParams, concatenate_sets, default_workers, minhash_matrix, paragraph_shingles, warm_tables
-from .verify import SlotEvidence, body_texts, edited_paragraphs, kept_slots, shared_paragraphs, swapped_slots
+from .verify import SlotEvidence, body_texts, edited_paragraphs, kept_slots, shared_lowered, shared_paragraphs, swapped_slots
 from .workers import forked_map, gc_paused, threaded_map
 
 ORDER_BY = ("time", "name", "given")
@@ -469,12 +471,19 @@ def _cluster_id(oldest: Article, taken: set[str]) -> str:
 
 
 def _shared_chunk(articles: Sequence[Article], pairs: list[tuple[int, int]]) -> list[int]:
-    return [shared_paragraphs(articles[a].paragraphs, articles[b].paragraphs) for a, b in pairs]
+    # Each article's paragraphs folded once for the chunk, in compiled code.
+    needed = sorted({index for pair in pairs for index in pair})
+    lowered = dict(zip(needed, lowered_contents([articles[index].paragraphs for index in needed]), strict=True))
+    return [shared_lowered(lowered[a], lowered[b]) for a, b in pairs]
 
 
 def _shared_counts(articles: Sequence[Article], pairs: list[tuple[int, int]], workers: int) -> list[int]:
-    """Shared paragraphs of each (partner, member) pair, on every worker when many."""
-    chunks = [pairs[i : i + 1000] for i in range(0, len(pairs), 1000)] if workers > 1 and len(pairs) >= 4000 else [pairs]
+    """Shared paragraphs of each (partner, member) pair: in bulk on every
+    worker when many, else pair by pair (which needs no tables built)."""
+    if len(pairs) < 4000:
+        return [shared_paragraphs(articles[a].paragraphs, articles[b].paragraphs) for a, b in pairs]
+    normalised_tables(lower=True)  # built here, not once in every worker
+    chunks = [pairs[i : i + 1000] for i in range(0, len(pairs), 1000)]
     return [count for chunk in forked_map(_shared_chunk, articles, chunks, workers) for count in chunk]
 
 

@@ -457,21 +457,21 @@ def _jsonl_parallel(file: str, shown: str, handle: BinaryIO, options: LoadOption
     from the file themselves, so no line crosses a pipe. Once the compiled
     id kernel has loaded here (on a thread, about a second), the workers
     leave the article ids to this process, which computes them in bulk for
-    less than half of what they spend (see :mod:`storydiff.ids`)."""
+    less than half of what they spend (see :mod:`storydiff.normalised`)."""
     import collections
     from concurrent.futures import Future
 
-    from . import ids
+    from . import normalised
     from .workers import process_pool
 
     def jobs() -> Iterator[tuple[str, str, int, int, int, LoadOptions, bool]]:
         offset, number = 0, 1
         while block := handle.read(_JSONL_CHUNK_BYTES) + handle.readline():
-            yield (file, shown, offset, len(block), number, options, ids.is_warm())
+            yield (file, shown, offset, len(block), number, options, normalised.is_warm())
             offset += len(block)
             number += block.count(b"\n")
 
-    body_ids = ids.BodyIds()
+    body_ids = normalised.BodyIds()
     warming: threading.Thread | None = None
     seen_any = False
     with process_pool(options.workers) as pool, contextlib.ExitStack() as cleanup:
@@ -482,9 +482,9 @@ def _jsonl_parallel(file: str, shown: str, handle: BinaryIO, options: LoadOption
         for job in itertools.chain(jobs(), [None]):
             if job is not None:
                 pending.append(pool.submit(_jsonl_chunk, job))
-                if warming is None and not ids.is_warm():
+                if warming is None and not normalised.is_warm():
                     # Started once the workers are forked (at the first job).
-                    warming = ids.warm_in_background()
+                    warming = normalised.warm_in_background()
             while pending and (job is None or len(pending) > window):
                 events = pending.popleft().result()
                 later = [event for event in events if isinstance(event, Article) and event.id == _ID_LATER]

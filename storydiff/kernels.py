@@ -94,23 +94,25 @@ WHITE_SPACE = np.uint32(1 << 31)
 
 
 @njit(cache=True, nogil=True)
-def normalised_bodies(
+def normalised_texts(
     data: np.ndarray,
     seg_starts: np.ndarray,
     seg_ends: np.ndarray,
     doc_segments: np.ndarray,
     table: np.ndarray,
     table_chars: np.ndarray,
+    lower: bool,
     out: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each document's body as :func:`storydiff.text.normalise` makes it,
-    as UTF-8 in ``out`` (at least three bytes per input byte, plus one per
-    segment): its content paragraphs (the segments of
-    :func:`content_ranges`) joined by line breaks, each character replaced
-    by its entry in ``table``, runs of "--" halved as ``str.replace`` does,
-    white space runs made one space and trimmed. Returns where each
-    document's text ends in ``out``, and which documents hold a character
-    the table leaves to Python (their text is left empty)."""
+    """Each document as :func:`storydiff.text.normalise` makes it (and
+    lower-cased, with ``lower`` and a table to match), as UTF-8 in ``out``
+    (at least three bytes per input byte, plus one per segment): its
+    segments (say the content paragraphs of :func:`content_ranges`) joined
+    by line breaks, each character replaced by its entry in ``table``, runs
+    of "--" halved as ``str.replace`` does, white space runs made one space
+    and trimmed. Returns where each document's text ends in ``out``, and
+    which documents hold a character the table leaves to Python (their
+    text is left empty)."""
     out_ends = np.zeros(doc_segments.size, np.int64)
     needs_python = np.zeros(doc_segments.size - 1, np.bool_)
     o = 0
@@ -136,6 +138,8 @@ def normalised_bodies(
                             out[o] = 32
                             o += 1
                         space, dash = False, False
+                        if lower and 65 <= lead <= 90:
+                            lead += 32
                         out[o] = lead
                         o += 1
                         continue

@@ -156,7 +156,13 @@ def slot_conflicts(old_body: tuple[str, ...], new_body: tuple[str, ...], *, min_
 
 def shared_paragraphs(old: Sequence[Paragraph], new: Sequence[Paragraph], *, min_ratio: float = 80.0) -> int:
     """Body paragraphs of ``new`` that appear in ``old`` copied or lightly edited."""
-    old_texts, new_texts = _content_lower(old), _content_lower(new)
+    return shared_lowered(_content_lower(old), _content_lower(new), min_ratio=min_ratio)
+
+
+def shared_lowered(old_texts: list[str], new_texts: list[str], *, min_ratio: float = 80.0) -> int:
+    """:func:`shared_paragraphs`, given each article's body paragraphs
+    normalised and lower-cased (as :func:`storydiff.normalised.lowered_contents`
+    makes them in bulk)."""
     if not old_texts or not new_texts:
         return 0
     known = set(old_texts)

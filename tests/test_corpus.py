@@ -292,12 +292,12 @@ def test_a_superscript_in_a_file_name_loads(tmp_path: Path) -> None:
 
 def test_parallel_jsonl_leaves_ids_to_the_parent_once_its_kernel_is_warm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import storydiff.corpus as corpus_module
-    from storydiff import ids
+    from storydiff import normalised
 
-    ids.warm()
+    normalised.warm()
     made: list[int] = []
 
-    class CountingIds(ids.BodyIds):
+    class CountingIds(normalised.BodyIds):
         def __call__(self, stores):  # type: ignore[no-untyped-def]
             made.append(len(stores))
             return super().__call__(stores)
@@ -308,7 +308,7 @@ def test_parallel_jsonl_leaves_ids_to_the_parent_once_its_kernel_is_warm(tmp_pat
     serial = load([str(feed)], LoadOptions(workers=1))
     monkeypatch.setattr(corpus_module, "PARALLEL_JSONL_BYTES", 0)
     monkeypatch.setattr(corpus_module, "_JSONL_CHUNK_BYTES", 5000)
-    monkeypatch.setattr(ids, "BodyIds", CountingIds)
+    monkeypatch.setattr(normalised, "BodyIds", CountingIds)
     parallel = load([str(feed)], LoadOptions(workers=2))
     assert sum(made) == 300
     assert [a.id for a in parallel.articles] == [a.id for a in serial.articles]

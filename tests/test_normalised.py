@@ -1,14 +1,17 @@
-"""Article ids in bulk (storydiff.ids) against article_id, on any text."""
+"""Normalised text in bulk (storydiff.normalised) against the Python
+definitions, on any text: article ids and lower-cased body paragraphs."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storydiff import ids
-from storydiff.model import article_id
+from storydiff import normalised
+from storydiff.cluster import _shared_chunk
+from storydiff.model import Article, article_id
 from storydiff.signature import composition_seconds
-from storydiff.text import KINDS, Paragraphs
+from storydiff.text import KINDS, Paragraphs, content_texts, normalise
+from storydiff.verify import shared_paragraphs
 
 # Pieces that normalising treats specially, among plain words: quotes and
 # dashes and what they fold to, dash runs, invisible characters, white space
@@ -19,7 +22,7 @@ PIECES = [
     *["--", "---", "-\u00ad-", "- -", "\u00ad", "\u200b", "\ufeff"],
     *[" ", "  ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0", "\u1680", "\u2000", "\u2028", "\u202f", "\u3000"],
     *["e\u0301", "a\u0308", "\u0301", "o\u0323\u0302", "\u1100\u1161", "\u1100\u1161\u11a8", "가\u11a8", "ㄱㅏ", "\u0b47\u0b3e", "\u0f73"],
-    *["word", "News", "42", "café", "Zürich", ",", "."],
+    *["word", "News", "42", "café", "Zürich", ",", ".", "ΟΔΟΣ", "ΣΟΦΙΑ", "İstanbul", "ǅ", "ẞ", "Ω", "K"],
 ]
 TEXT = st.lists(st.sampled_from(PIECES) | st.characters(blacklist_categories=()), max_size=12).map("".join)
 CONTENT_MOSTLY = st.sampled_from(["body", "body", "body", "quote", *KINDS])
@@ -31,7 +34,7 @@ STORES = st.lists(st.tuples(TEXT, CONTENT_MOSTLY), max_size=6).map(
 @settings(max_examples=1000, deadline=None)
 @given(st.lists(STORES, max_size=5))
 def test_bulk_ids_are_article_ids(stores: list[Paragraphs]) -> None:
-    assert ids.BodyIds()(stores) == [article_id(store) for store in stores]
+    assert normalised.BodyIds()(stores) == [article_id(store) for store in stores]
 
 
 def test_the_kernel_takes_the_usual_news_characters() -> None:
@@ -39,11 +42,36 @@ def test_the_kernel_takes_the_usual_news_characters() -> None:
     path (a body it cannot map would still get the right id, slowly)."""
     text = "“Café—déjà vu,” said O’Neill – £5 or €6… ﬁnally ½ price.\u00a0Done -- twice --- thrice."
     store = Paragraphs.from_texts(["Headline", text, "Second  paragraph\twith tabs `ticks`."], ["headline", "body", "quote"])
-    table, _ = ids.tables()
+    table, _ = normalised.tables()
     assert all(table[ord(c)] != 0xFFFFFFFF for c in text)
-    assert ids.BodyIds()([store]) == [article_id(store)]
+    assert normalised.BodyIds()([store]) == [article_id(store)]
 
 
 def test_no_ascii_character_composes_with_the_one_before() -> None:
     """The kernel copies ASCII without asking the table."""
     assert not [code for code in composition_seconds() if code < 0x80]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(STORES, max_size=5))
+def test_bulk_lowered_paragraphs_are_normalise_lower(stores: list[Paragraphs]) -> None:
+    assert normalised.lowered_contents(stores) == [[normalise(text).lower() for text in content_texts(store)] for store in stores]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(["The Port reopened.", "the port reopened!", "Ships “queued” – 40 of them.", "Ships queued: 41 of them."])
+            | TEXT,
+            max_size=5,
+        ),
+        min_size=2,
+        max_size=5,
+    ),
+    st.data(),
+)
+def test_bulk_shared_counts_are_the_pair_by_pair_counts(bodies: list[list[str]], data: st.DataObject) -> None:
+    articles = [Article(f"{i}.txt", Paragraphs.from_texts(body, ["body"] * len(body))) for i, body in enumerate(bodies)]
+    pairs = data.draw(st.lists(st.tuples(st.integers(0, len(articles) - 1), st.integers(0, len(articles) - 1)), max_size=8))
+    assert _shared_chunk(articles, pairs) == [shared_paragraphs(articles[a].paragraphs, articles[b].paragraphs) for a, b in pairs]

@@ -17,10 +17,10 @@ import numpy as np
 from .corpus import natural_key
 from .index import candidate_pairs
 from .model import Article
-from .normalised import lowered_contents
+from .normalised import folded_contents, lowered_contents
 from .normalised import tables as normalised_tables
 from .signature import SignatureParams, concatenate_sets, default_workers, minhash_matrix, paragraph_shingles, warm_tables
-from .verify import SlotEvidence, body_texts, edited_paragraphs, kept_slots, shared_lowered, shared_paragraphs, swapped_slots
+from .verify import SlotEvidence, body_texts, edited_folded, edited_paragraphs, kept_slots, shared_lowered, shared_paragraphs, swapped_slots
 from .workers import forked_map, gc_paused, threaded_map
 
 ORDER_BY = ("time", "name", "given")
@@ -248,7 +248,10 @@ def needs_guard(edge: Edge) -> bool:
 def is_template(older_body: tuple[str, ...], newer_body: tuple[str, ...], params: ClusterParams) -> bool:
     """Two reports filled into one template: most names and figures swapped
     (bodies as :func:`~storydiff.verify.body_texts`, the older first)."""
-    edits = edited_paragraphs(older_body, newer_body)
+    return _swaps_most_slots(edited_paragraphs(older_body, newer_body), params)
+
+
+def _swaps_most_slots(edits: list[tuple[str, str]], params: ClusterParams) -> bool:
     swapped = sum(swapped_slots(old, new) for old, new in edits)
     if swapped < 3:
         return False  # decided without counting the kept anchors, which costs as much again
@@ -265,17 +268,30 @@ def _unguarded(articles: Sequence[Article], similar: Iterable[Edge], params: Clu
 
 
 def _guard_chunk(state: tuple[Sequence[Article], ClusterParams], similar: list[Edge]) -> list[Edge]:
-    return _unguarded(state[0], similar, state[1])
+    """:func:`_unguarded` for one worker's share of many edges, with each
+    article's paragraphs folded once, in bulk, in compiled code."""
+    articles, params = state
+    checked = [edge for edge in similar if needs_guard(edge)]
+    needed = sorted({index for edge in checked for index in (edge.a, edge.b)})
+    folded = dict(zip(needed, folded_contents([articles[index].paragraphs for index in needed]), strict=True))
+    templates = set()
+    for edge in checked:
+        older, newer = sorted((edge.a, edge.b), key=lambda index: version_key(articles[index]))
+        if _swaps_most_slots(edited_folded(folded[older], folded[newer]), params):
+            templates.add(edge)
+    return [edge for edge in similar if edge not in templates]
 
 
 def guarded_edges(articles: Sequence[Article], similar: list[Edge], params: ClusterParams) -> list[Edge]:
     """The similar pairs (from :func:`similar_pairs`) that are not template
     pairs, checked on every worker when there are many."""
     workers = params.workers or default_workers()
-    # In article order, so each worker meets the same article in neighbouring
-    # pairs and its caches of normalised paragraphs hit.
+    if len(similar) < 2000:
+        return _unguarded(articles, similar, params)  # needs no tables built
+    normalised_tables()  # built here, not once in every worker
+    # In article order, so that a job folds fewer articles that another folds too.
     ordered = sorted(similar, key=lambda e: (e.a, e.b))
-    parts = workers * 4 if workers > 1 and len(similar) >= 2000 else 1
+    parts = workers * 4 if workers > 1 else 1
     jobs = [ordered[len(ordered) * i // parts : len(ordered) * (i + 1) // parts] for i in range(parts)]
     kept = {(e.a, e.b) for chunk in forked_map(_guard_chunk, (articles, params), jobs, workers) for e in chunk}
     return [e for e in similar if (e.a, e.b) in kept]

@@ -180,30 +180,40 @@ def lowered_contents(articles: Sequence[Sequence[Paragraph]]) -> list[list[str]]
     """Each article's body paragraphs (see
     :data:`~storydiff.text.CONTENT_KINDS`) normalised and lower-cased, as
     ``normalise(text).lower()`` makes them."""
+    return _paragraph_texts(articles, lower=True)
+
+
+def folded_contents(articles: Sequence[Sequence[Paragraph]]) -> list[list[tuple[str, str]]]:
+    """Each article's body paragraphs normalised, and that lower-cased."""
+    return [[(text, text.lower()) for text in texts] for texts in _paragraph_texts(articles, lower=False)]
+
+
+_PARAGRAPHS_OUT = _Output()
+_PARAGRAPHS_LOCK = threading.Lock()
+
+
+def _paragraph_texts(articles: Sequence[Sequence[Paragraph]], *, lower: bool) -> list[list[str]]:
     if not articles:
         return []
-    data, (starts, ends, article_segments) = _content_segments(_stores(articles))
-    with _LOWERED_LOCK:
-        return _lowered(data, starts, ends, article_segments, _LOWERED_OUT.at_least(3 * data.size + starts.size + 1))
-
-
-_LOWERED_OUT = _Output()
-_LOWERED_LOCK = threading.Lock()
-
-
-def _lowered(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, article_segments: np.ndarray, out: np.ndarray) -> list[list[str]]:
     from . import kernels
 
-    # Each paragraph is a document of one segment.
-    out_ends, needs_python = kernels.normalised_texts(data, starts, ends, np.arange(starts.size + 1), *tables(lower=True), True, out)
-    text, source = out.data, data.data
-    bounds, python = out_ends.tolist(), needs_python.tolist()
-    starts_list, ends_list = starts.tolist(), ends.tolist()
-    paragraphs = [
-        normalise(str(source[starts_list[at] : ends_list[at]], "utf-8", "surrogatepass")).lower()
-        if python[at]
-        else str(text[bounds[at] : bounds[at + 1]], "utf-8")
-        for at in range(starts.size)
-    ]
+    data, (starts, ends, article_segments) = _content_segments(_stores(articles))
+    with _PARAGRAPHS_LOCK:
+        out = _PARAGRAPHS_OUT.at_least(3 * data.size + starts.size + 1)
+        # Each paragraph is a document of one segment.
+        out_ends, needs_python = kernels.normalised_texts(data, starts, ends, np.arange(starts.size + 1), *tables(lower), lower, out)
+        text, source = out.data, data.data
+        bounds, python = out_ends.tolist(), needs_python.tolist()
+        starts_list, ends_list = starts.tolist(), ends.tolist()
+        paragraphs = [
+            _in_python(str(source[starts_list[at] : ends_list[at]], "utf-8", "surrogatepass"), lower)
+            if python[at]
+            else str(text[bounds[at] : bounds[at + 1]], "utf-8")
+            for at in range(starts.size)
+        ]
     firsts = article_segments.tolist()
     return [paragraphs[first:last] for first, last in zip(firsts[:-1], firsts[1:], strict=True)]
+
+
+def _in_python(text: str, lower: bool) -> str:
+    return normalise(text).lower() if lower else normalise(text)

@@ -129,13 +129,22 @@ def _content_lower(paragraphs: Sequence[Paragraph]) -> list[str]:
     return [_folded(text)[1] for text in body_texts(paragraphs)]
 
 
+#: A paragraph normalised, and that lower-cased.
+Folded = tuple[str, str]
+
+
 def edited_paragraphs(old_body: tuple[str, ...], new_body: tuple[str, ...], *, min_ratio: float = 60.0) -> list[tuple[str, str]]:
     """Each paragraph of the newer body that is an edit of one in the older
     (:func:`body_texts`, older first), as normalised (old, new) texts: not
     found verbatim, and ``min_ratio`` alike to its closest old paragraph."""
-    old = [_folded(text) for text in old_body]
+    return edited_folded([_folded(text) for text in old_body], [_folded(text) for text in new_body], min_ratio=min_ratio)
+
+
+def edited_folded(old: Sequence[Folded], new: Sequence[Folded], *, min_ratio: float = 60.0) -> list[tuple[str, str]]:
+    """:func:`edited_paragraphs`, given the bodies' paragraphs folded (as
+    :func:`storydiff.normalised.folded_contents` makes them in bulk)."""
     known = {normalised for normalised, _ in old}
-    fresh = [folded for folded in map(_folded, new_body) if folded[0] not in known]
+    fresh = [folded for folded in new if folded[0] not in known]
     if not old or not fresh:
         return []
     # One C call scores every fresh paragraph against every old one.

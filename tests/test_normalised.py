@@ -75,3 +75,35 @@ def test_bulk_shared_counts_are_the_pair_by_pair_counts(bodies: list[list[str]],
     articles = [Article(f"{i}.txt", Paragraphs.from_texts(body, ["body"] * len(body))) for i, body in enumerate(bodies)]
     pairs = data.draw(st.lists(st.tuples(st.integers(0, len(articles) - 1), st.integers(0, len(articles) - 1)), max_size=8))
     assert _shared_chunk(articles, pairs) == [shared_paragraphs(articles[a].paragraphs, articles[b].paragraphs) for a, b in pairs]
+
+
+TEMPLATE = [
+    "A magnitude {n}.{m} earthquake struck near {place} on {day}, the {agency} said.",
+    "The quake hit at a depth of {n}0 km, {m} km from {place}.",
+    "There were no immediate reports of damage, {agency} officials said.",
+    "Residents of {place} felt strong shaking for {n} seconds.",
+]
+FILLS = st.fixed_dictionaries(
+    {
+        "n": st.integers(1, 9),
+        "m": st.integers(0, 9),
+        "place": st.sampled_from(["Lima", "Quito", "Osaka", "Izmir", "Napa"]),
+        "day": st.sampled_from(["Monday", "Friday"]),
+        "agency": st.sampled_from(["USGS", "EMSC", "GFZ"]),
+    }
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(FILLS, st.lists(st.integers(0, 3), min_size=1, max_size=6)), min_size=2, max_size=5), st.data())
+def test_bulk_template_guard_gives_the_pair_by_pair_verdicts(reports: list, data: st.DataObject) -> None:
+    from storydiff.cluster import ClusterParams, Edge, Similarity, _guard_chunk, _unguarded
+
+    articles = [
+        Article(f"{i}.txt", Paragraphs.from_texts([TEMPLATE[k].format(**fill) for k in order], ["body"] * len(order)))
+        for i, (fill, order) in enumerate(reports)
+    ]
+    pairs = data.draw(st.lists(st.tuples(st.integers(0, len(articles) - 1), st.integers(0, len(articles) - 1)), min_size=1, max_size=8))
+    edges = [Edge(a, b, Similarity(0.5, data.draw(st.sampled_from([0.5, 0.95]))), 10) for a, b in pairs if a != b]
+    params = ClusterParams()
+    assert _guard_chunk((articles, params), edges) == _unguarded(articles, edges, params)

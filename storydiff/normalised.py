@@ -47,8 +47,12 @@ def _mapping(code: int, seconds: set[int]) -> str | None:
         return None
     if code < 0x80:
         return "'" if char == "`" else char
+    if code in seconds or 0x1100 <= code < 0x1200 or unicodedata.combining(char):
+        return None
+    if unicodedata.is_normalized("NFKC", char):  # most characters: checked above
+        return fold_quotes_and_dashes(char)
     normal = unicodedata.normalize("NFKC", char)
-    if any(unicodedata.combining(c) or ord(c) in seconds or 0x1100 <= ord(c) < 0x1200 for c in char + normal):
+    if any(unicodedata.combining(c) or ord(c) in seconds or 0x1100 <= ord(c) < 0x1200 for c in normal):
         return None
     return fold_quotes_and_dashes(normal)
 
@@ -63,23 +67,28 @@ def tables(lower: bool = False) -> tuple[np.ndarray, np.ndarray]:
 
     with _TABLES_LOCK:
         if lower not in _TABLES:
-            seconds = composition_seconds()
+            if not _MAPPINGS:
+                seconds = composition_seconds()
+                _MAPPINGS.extend(_mapping(code, seconds) for code in range(0x10000))
             table = np.full(0x10000, NEEDS_PYTHON, np.uint32)
             chars: list[int] = []
-            for code in range(0x10000):
-                mapped = _mapping(code, seconds)
+            for code, mapped in enumerate(_MAPPINGS):
                 if mapped is None or (lower and "\u03a3" in mapped):
                     continue
                 flagged = [(c.lower() if lower else c, int(WHITE_SPACE) if c.isspace() else 0) for c in mapped]
                 made = [ord(out) | flag for text, flag in flagged for out in text]
                 # the kernel writes at most three bytes per byte it reads
-                width = len(chr(code).encode("utf-8", "surrogatepass"))
+                width = 1 if code < 0x80 else 2 if code < 0x800 else 3
                 if len(made) >= 32 or len("".join(text for text, _ in flagged).encode("utf-8")) > 3 * width:
                     continue
                 table[code] = (len(chars) << 5) | len(made)
                 chars.extend(made)
             _TABLES[lower] = (table, np.array(chars, np.uint32))
     return _TABLES[lower]
+
+
+#: What _mapping gives for each code point below 0x10000, once per process.
+_MAPPINGS: list[str | None] = []
 
 
 _WARM = threading.Event()

@@ -19,16 +19,14 @@ import contextlib
 import hashlib
 import threading
 import unicodedata
-from array import array
 from collections.abc import Sequence
 
 import numpy as np
 
 from .model import article_id
-from .signature import composition_seconds
-from .text import CONTENT_CODE_TABLE, Paragraph, Paragraphs, fold_quotes_and_dashes, normalise
+from .signature import composition_seconds, content_segments
+from .text import Paragraph, Paragraphs, fold_quotes_and_dashes, normalise
 
-_ENDS_DTYPE = np.dtype(f"=u{array('I').itemsize}")
 _TABLES: dict[bool, tuple[np.ndarray, np.ndarray]] = {}
 _TABLES_LOCK = threading.Lock()
 
@@ -129,24 +127,6 @@ def _stores(articles: Sequence[Sequence[Paragraph]]) -> list[Paragraphs]:
     return [p if isinstance(p, Paragraphs) else Paragraphs(p) for p in articles]
 
 
-def _content_segments(stores: Sequence[Paragraphs]) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """The stores' UTF-8 laid end to end, and the byte ranges of their body
-    paragraphs with each store's first range (see
-    :func:`storydiff.kernels.content_ranges`)."""
-    from . import kernels
-
-    buffers = [store.store() for store in stores]
-    data = np.frombuffer(b"".join(data for data, _, _ in buffers), np.uint8)
-    doc_starts = np.zeros(len(buffers) + 1, np.int64)
-    np.cumsum([len(data) for data, _, _ in buffers], out=doc_starts[1:])
-    end_starts = np.zeros(len(buffers) + 1, np.int64)
-    np.cumsum([len(kinds) for _, _, kinds in buffers], out=end_starts[1:])
-    ends = np.frombuffer(b"".join(ends.tobytes() for _, ends, _ in buffers), _ENDS_DTYPE)
-    kinds = np.frombuffer(b"".join(kinds for _, _, kinds in buffers), np.uint8)
-    content = np.frombuffer(CONTENT_CODE_TABLE, np.uint8)
-    return data, kernels.content_ranges(data, doc_starts, ends, end_starts, kinds, content)
-
-
 class _Output:
     """The kernel's output buffer, kept between calls: memory touched for
     the first time costs more than the normalising."""
@@ -173,7 +153,7 @@ class BodyIds:
         from . import kernels
 
         stores = _stores(articles)
-        data, segments = _content_segments(stores)
+        data, segments = content_segments(stores)
         out = self._out.at_least(3 * data.size + segments[0].size + 1)
         out_ends, needs_python = kernels.normalised_texts(data, *segments, *tables(), False, out)
         text = out.data
@@ -206,7 +186,7 @@ def _paragraph_texts(articles: Sequence[Sequence[Paragraph]], *, lower: bool) ->
         return []
     from . import kernels
 
-    data, (starts, ends, article_segments) = _content_segments(_stores(articles))
+    data, (starts, ends, article_segments) = content_segments(_stores(articles))
     with _PARAGRAPHS_LOCK:
         out = _PARAGRAPHS_OUT.at_least(3 * data.size + starts.size + 1)
         # Each paragraph is a document of one segment.

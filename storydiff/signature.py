@@ -209,24 +209,32 @@ def shingle_hashes(texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray
 def paragraph_shingles(articles: Sequence[Sequence[Paragraph]], k: int) -> tuple[np.ndarray, np.ndarray]:
     """``shingle_hashes`` of each article's :func:`~storydiff.text.content_text`,
     read straight from the UTF-8 buffers of their :class:`Paragraphs`."""
-    from . import kernels
 
     stores = [p if isinstance(p, Paragraphs) else Paragraphs(p) for p in articles]
     parts: list[tuple[np.ndarray, np.ndarray]] = []
-    content = np.frombuffer(CONTENT_CODE_TABLE, np.uint8)
     for first, last in _batches([len(store.store()[0]) for store in stores]):
-        buffers = [store.store() for store in stores[first:last]]
-        data = np.frombuffer(b"".join(data for data, _, _ in buffers), np.uint8)
-        doc_starts = np.zeros(len(buffers) + 1, np.int64)
-        np.cumsum([len(data) for data, _, _ in buffers], out=doc_starts[1:])
-        end_starts = np.zeros(len(buffers) + 1, np.int64)
-        np.cumsum([len(kinds) for _, _, kinds in buffers], out=end_starts[1:])
-        ends = np.frombuffer(b"".join(ends.tobytes() for _, ends, _ in buffers), _ENDS_DTYPE)
-        kinds = np.frombuffer(b"".join(kinds for _, _, kinds in buffers), np.uint8)
-        segments = kernels.content_ranges(data, doc_starts, ends, end_starts, kinds, content)
+        data, segments = content_segments(stores[first:last])
         texts = _LazyTexts(stores[first:last])
         parts.append(_shingle_segments(data, *segments, texts, k))
     return concatenate_sets(parts)
+
+
+def content_segments(stores: Sequence[Paragraphs]) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The stores' UTF-8 laid end to end, and the byte ranges of their body
+    paragraphs with each store's first range (see
+    :func:`storydiff.kernels.content_ranges`)."""
+    from . import kernels
+
+    buffers = [store.store() for store in stores]
+    data = np.frombuffer(b"".join(data for data, _, _ in buffers), np.uint8)
+    doc_starts = np.zeros(len(buffers) + 1, np.int64)
+    np.cumsum([len(data) for data, _, _ in buffers], out=doc_starts[1:])
+    end_starts = np.zeros(len(buffers) + 1, np.int64)
+    np.cumsum([len(kinds) for _, _, kinds in buffers], out=end_starts[1:])
+    ends = np.frombuffer(b"".join(ends.tobytes() for _, ends, _ in buffers), _ENDS_DTYPE)
+    kinds = np.frombuffer(b"".join(kinds for _, _, kinds in buffers), np.uint8)
+    content = np.frombuffer(CONTENT_CODE_TABLE, np.uint8)
+    return data, kernels.content_ranges(data, doc_starts, ends, end_starts, kinds, content)
 
 
 class _LazyTexts(Sequence[str]):

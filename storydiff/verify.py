@@ -114,10 +114,12 @@ def body_texts(paragraphs: Sequence[Paragraph]) -> tuple[str, ...]:
     return content_texts(paragraphs)
 
 
-# Keyed by paragraph, not by article: a story's versions repeat most of
-# their paragraphs verbatim, so seven lookups in ten hit (measured on the
-# assembly's pairs at 100k articles), where whole bodies rarely repeat. Pairs
-# come in article order, so the hits are on the last few articles.
+# For pair-by-pair checks (a few pairs; many are folded in bulk, see
+# storydiff.normalised). Keyed by paragraph, not by article: a story's versions
+# repeat most of their paragraphs verbatim, so seven lookups in ten hit
+# (measured on the assembly's pairs at 100k articles), where whole bodies
+# rarely repeat. Pairs come in article order, so the hits are on the last few
+# articles.
 @functools.lru_cache(maxsize=1 << 14)
 def _folded(text: str) -> tuple[str, str]:
     """A paragraph normalised, and that lower-cased."""

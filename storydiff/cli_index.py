@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .cli import StorydiffError, input_files, input_options, load_articles, warn, write_output
+from .cli import StorydiffError, input_options, input_paths, load_articles, warn, write_output
 from .store import DEFAULT_INDEX, IndexUnavailable
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -167,7 +167,7 @@ def query_command(
         text = render_query_terminal(document, color=sys.stdout.isatty() and not _no_color())
     else:
         text = QUERY_FORMATS[fmt](document)
-    write_output(text, output, input_files(articles, skipped))
+    write_output(text, output, input_paths(articles, skipped))
 
 
 @index.command("stories")

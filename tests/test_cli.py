@@ -90,6 +90,37 @@ def test_output_file_and_refusing_to_overwrite_an_input(tmp_path: Path, monkeypa
     assert seed.read_bytes() == before
 
 
+def test_a_feed_line_protects_its_feed(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(
+        json.dumps({"headline": "Port", "body": "The port reopened on Monday after a week of repairs."}) + "\n", encoding="utf-8"
+    )
+    before = feed.read_bytes()
+    result = run("cluster", str(feed), "--format", "json", "-o", str(feed))
+    assert result.exit_code == 2 and "refusing to overwrite input file" in result.stderr
+    assert feed.read_bytes() == before
+
+
+def test_report_refuses_to_overwrite_an_input_and_writes_nothing(tmp_path: Path) -> None:
+    """An article named index.md inside the report folder, or named like a
+    story's report: nothing is written, not even the other reports."""
+    for name in ("000_32805d528c66c277.txt", "002_672c4604ee927781.txt"):
+        (tmp_path / name).write_bytes((REPO / "seeds" / name).read_bytes())
+    (tmp_path / "index.md").write_text("# Harbour notes\n\nThe harbour master kept notes of every ship that came in.\n", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    result = run("report", str(tmp_path), "-o", str(tmp_path))
+    assert result.exit_code == 2 and f"refusing to overwrite input file {tmp_path / 'index.md'}" in result.stderr
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    (tmp_path / "index.md").unlink()
+    story = json.loads(run("cluster", str(tmp_path), "--format", "json").stdout)["clusters"][0]["id"]
+    (tmp_path / f"{story}.md").write_text(
+        "# A reader's note\n\nThe harbour master kept notes of every ship that came in.\n", encoding="utf-8"
+    )
+    result = run("report", str(tmp_path), "-o", str(tmp_path))
+    assert result.exit_code == 2 and f"{story}.md" in result.stderr
+    assert not (tmp_path / "index.md").exists()
+
+
 def test_stdin_and_min_versions(monkeypatch) -> None:
     monkeypatch.chdir(REPO)
     result = run(

@@ -1,5 +1,5 @@
 """Compiled inner loops (numba): shingles, MinHash, shingle-set overlaps,
-candidate pairs and normalised bodies for article ids.
+candidate pairs, and normalised text (article ids, folded paragraphs).
 
 Each kernel walks bytes, hashes or key rows a few times, with no Python
 object per word, shingle or pair. tests/test_signature.py checks them against
@@ -21,8 +21,10 @@ from numba import njit
 _U64 = np.uint64
 _BYTE_BASE = _U64(0x100000001B3)
 _WORD_BASE = _U64(0x9E3779B97F4A7C15)
-#: In the fast table: a character that needs Python's NFKC and lower() first.
-NEEDS_PREPARATION = np.uint32(0xFFFFFFFF)
+#: In a character table (the shingle kernel's fast table, the normalising
+#: kernel's table): a character whose form depends on its neighbours, or that
+#: the table leaves to Python for another reason.
+NEEDS_PYTHON = np.uint32(0xFFFFFFFF)
 
 
 @njit(cache=True, nogil=True)
@@ -86,10 +88,7 @@ def content_ranges(
     return seg_starts[:segment].copy(), seg_ends[:segment].copy(), doc_segments
 
 
-#: In a body table entry: a character whose normal form depends on its
-#: neighbours, or that the table leaves to Python for another reason.
-NEEDS_PYTHON = np.uint32(0xFFFFFFFF)
-#: Set in a body table character that is white space.
+#: Set in a normalising table character that is white space.
 WHITE_SPACE = np.uint32(1 << 31)
 
 
@@ -314,7 +313,7 @@ def shingle_segments(
                     if prepared:
                         run = 1
                         mapped_run[0] = cp if cp > 0xFFFF or word_table[cp] else 0
-                    elif cp > 0xFFFF or fast_table[cp] == NEEDS_PREPARATION:
+                    elif cp > 0xFFFF or fast_table[cp] == NEEDS_PYTHON:
                         unmappable = True
                         break
                     else:

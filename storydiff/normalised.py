@@ -9,7 +9,7 @@ paragraphs' UTF-8 in a third of that, character by character through a
 table built here from this Python's Unicode data. Text with a character
 whose normal form depends on its neighbours (combining marks, Hangul jamo,
 a capital sigma once lower-cased) or past the Basic Multilingual Plane is
-left to Python. tests/test_ids.py checks both against the Python
+left to Python. tests/test_normalised.py checks both against the Python
 definitions on any text.
 """
 
@@ -29,6 +29,8 @@ from .text import Paragraph, Paragraphs, fold_quotes_and_dashes, normalise
 
 _TABLES: dict[bool, tuple[np.ndarray, np.ndarray]] = {}
 _TABLES_LOCK = threading.Lock()
+#: What _mapping gives for each code point below 0x10000, once per process.
+_MAPPINGS: list[str | None] = []
 
 
 def _mapping(code: int, seconds: set[int]) -> str | None:
@@ -83,10 +85,6 @@ def tables(lower: bool = False) -> tuple[np.ndarray, np.ndarray]:
                 chars.extend(made)
             _TABLES[lower] = (table, np.array(chars, np.uint32))
     return _TABLES[lower]
-
-
-#: What _mapping gives for each code point below 0x10000, once per process.
-_MAPPINGS: list[str | None] = []
 
 
 _WARM = threading.Event()

@@ -170,7 +170,7 @@ def tables() -> _Tables:
     this Python's Unicode data (so they agree with ``comparison_words``).
 
     ``fast[cp]`` packs where the character's mapping starts in ``fast_chars``
-    (shifted left by 5) and its length, or holds NEEDS_PREPARATION."""
+    (shifted left by 5) and its length, or holds NEEDS_PYTHON."""
     if not _TABLES:
         ascii_table = np.zeros(256, np.uint8)
         for byte in range(0x80):

@@ -330,13 +330,38 @@ def _is_boilerplate(text: str) -> bool:
 
 #: Matches where any of the four patterns matches (they all ignore case).
 _SPECIAL_OPENING = re.compile("|".join(f"(?:{p.pattern})" for p in (_CREDIT_ONLY, _CORRECTION, _UPDATE, _WIRE_CREDIT)), re.I)
+#: Matches wherever a pattern read at the start of a paragraph can: the four
+#: above, boilerplate openings and the word that opens a byline. Wider than
+#: they are (the byline's word in any case); one failed match rules all out.
+_ANY_OPENING = re.compile(f"{_SPECIAL_OPENING.pattern}|{_BOILERPLATE.pattern}|(?:by|von|par|por)\\s", re.I)
 _TAIL_CHARS = 300
 _QUOTE_START = tuple("\"\u201c\u201e\u00ab'\u2018")
+#: Substrings one of which a boilerplate paragraph holds when its opening does not say so.
+_BOILERPLATE_WORDS = (b"newsletter", b"all rights reserved", b"check back")
 
 
 def _is_heading(text: str) -> bool:
-    words_ = text.split()
-    return 0 < len(words_) <= 12 and len(text) <= 90 and not _ends_sentence(text) and text[0].isupper()
+    # Cheapest test first: most paragraphs are longer.
+    return len(text) <= 90 and not _ends_sentence(text) and text[:1].isupper() and 0 < len(text.split()) <= 12
+
+
+def _word_count(stripped: str) -> int:
+    """``len(stripped.split())``, exact up to 41 (the largest count a kind depends on)."""
+    return len(stripped.split(maxsplit=41))
+
+
+def _may_hold_boilerplate_words(texts: Sequence[str]) -> bool:
+    """False when no text's ``lower()`` holds one of :data:`_BOILERPLATE_WORDS`,
+    told by one search of the whole article. ``str.lower`` makes an ASCII
+    letter only from an ASCII letter, KELVIN SIGN or CAPITAL I WITH DOT ABOVE
+    (tests/test_text.py checks all of Unicode); without those two, lowering
+    the UTF-8 bytes (ASCII letters only) finds the same words, several times
+    faster than lowering each paragraph's text."""
+    joined = "\n".join(texts)
+    if "\u212a" in joined or "\u0130" in joined:
+        return True
+    lowered = joined.encode("utf-8", "surrogatepass").lower()
+    return any(word in lowered for word in _BOILERPLATE_WORDS)
 
 
 def classify(text: str, *, first: bool = False, has_headline: bool = False) -> str:
@@ -346,37 +371,44 @@ def classify(text: str, *, first: bool = False, has_headline: bool = False) -> s
     already knows the headline (front matter, HTML ``<h1>``, ninjs), so the
     first block is never promoted to one.
     """
-    stripped = text.strip()
+    return _kind(text.strip(), first and not has_headline, True)
+
+
+def _kind(stripped: str, may_be_headline: bool, may_hold_boilerplate_words: bool) -> str:
+    """:func:`classify` of a stripped text. Tests that need a word count come
+    after a cheaper test that rules them out for most paragraphs, because
+    counting words takes longer than everything else here (2 us of 3 for a
+    paragraph of 70 words)."""
     if not stripped:
         return "boilerplate"
     # The tail patterns are anchored at the end and span at most ~130
     # characters; searching only the tail keeps long paragraphs cheap.
     tail = stripped[-_TAIL_CHARS:]
-    # Only counts up to 40 decide anything; maxsplit keeps long paragraphs cheap.
-    n_words = len(stripped.split(maxsplit=41))
-    # One match rules out the four opening patterns for most paragraphs.
-    opens_special = _SPECIAL_OPENING.match(stripped) is not None
+    opens_special = opens_any = False
+    if _ANY_OPENING.match(stripped) is not None:
+        opens_any = True
+        opens_special = _SPECIAL_OPENING.match(stripped) is not None
     if (opens_special and _CREDIT_ONLY.match(stripped)) or ("]" in tail and _CREDIT_TAIL.search(tail)):
         return "credit"
     if stripped.endswith(")") and _CAPTION_TAIL.search(tail):
         return "caption"
-    if first and not has_headline and _is_short_title(stripped, max_words=20):
+    if may_be_headline and _is_short_title(stripped, max_words=20):
         return "headline"
     if opens_special and _CORRECTION.match(stripped):
         return "correction"
     if opens_special and _UPDATE.match(stripped):
         return "update"
-    if (opens_special and _WIRE_CREDIT.match(stripped)) or (n_words <= 12 and _BYLINE.match(stripped)):
+    if (opens_special and _WIRE_CREDIT.match(stripped)) or (opens_any and _BYLINE.match(stripped) and _word_count(stripped) <= 12):
         return "byline"
-    if n_words <= 40 and _is_boilerplate(stripped):
+    if (opens_any or may_hold_boilerplate_words) and _word_count(stripped) <= 40 and _is_boilerplate(stripped):
         return "boilerplate"
-    if n_words <= 6 and _DATELINE.match(stripped):
+    if _DATELINE.match(stripped) and _word_count(stripped) <= 6:
         if stripped.isupper() and len(stripped.split()) <= 3 and "," not in stripped:
             return "kicker"
         return "dateline"
-    if stripped.startswith(_QUOTE_START) and n_words >= 5:
+    if stripped.startswith(_QUOTE_START) and _word_count(stripped) >= 5:
         return "quote"
-    if n_words <= 12 and _is_heading(stripped):
+    if _is_heading(stripped):
         return "heading"
     return "body"
 
@@ -398,10 +430,9 @@ def kinded_texts(blocks: list[str], headline: str | None = None) -> tuple[list[s
         assert headline is not None
         if not texts or normalise(texts[0]) != normalise(headline):
             texts.insert(0, headline.strip())
-    kinds = [
-        "headline" if index == 0 and known_headline else classify(text, first=index == 0, has_headline=known_headline)
-        for index, text in enumerate(texts)
-    ]
+    may_hold_words = _may_hold_boilerplate_words(texts)
+    kinds = ["headline" if known_headline else _kind(text.strip(), True, may_hold_words) for text in texts[:1]]
+    kinds += [_kind(text.strip(), False, may_hold_words) for text in texts[1:]]
     return texts, _neighbour_kinds(texts, kinds)
 
 
@@ -409,6 +440,8 @@ def _neighbour_kinds(texts: list[str], kinds: list[str]) -> list[str]:
     """Kinds that depend on neighbours: a short body line above a stand-alone
     credit is a caption; a heading sits above body paragraphs; a short line
     in capitals right under the headline is a kicker."""
+    if "credit" not in kinds and "heading" not in kinds:
+        return kinds
     out: list[str] = []
     for i, (text, kind) in enumerate(zip(texts, kinds, strict=True)):
         if kind == "body" and i + 1 < len(kinds) and kinds[i + 1] == "credit" and len(text.split()) <= 40:

@@ -202,3 +202,93 @@ def test_no_character_normalises_to_a_line_break() -> None:
     # The premise of normalising line by line: besides "\n" itself, nothing
     # decomposes to a line break (and nothing composes with one).
     assert [c for c in range(0x110000) if c != 10 and "\n" in unicodedata.normalize("NFKC", chr(c))] == []
+
+
+def test_lower_makes_ascii_letters_only_from_ascii_letters_and_two_others() -> None:
+    # _may_hold_boilerplate_words lowers UTF-8 bytes instead of text, and sends these two to the slow path.
+    makers = [chr(c) for c in range(0x80, 0x110000) if any("a" <= ch <= "z" for ch in chr(c).lower())]
+    assert makers == ["\u0130", "\u212a"]
+
+
+def reference_classify(text: str, first: bool, has_headline: bool) -> str:
+    """classify as first written: every pattern tried in turn, words counted up front."""
+    from storydiff import text as t
+
+    stripped = text.strip()
+    if not stripped:
+        return "boilerplate"
+    n_words = len(stripped.split())
+    if t._CREDIT_ONLY.match(stripped) or t._CREDIT_TAIL.search(stripped):
+        return "credit"
+    if t._CAPTION_TAIL.search(stripped):
+        return "caption"
+    if first and not has_headline and t._is_short_title(stripped, max_words=20):
+        return "headline"
+    if t._CORRECTION.match(stripped):
+        return "correction"
+    if t._UPDATE.match(stripped):
+        return "update"
+    if t._WIRE_CREDIT.match(stripped) or (n_words <= 12 and t._BYLINE.match(stripped)):
+        return "byline"
+    lowered = stripped.lower()
+    if n_words <= 40 and (t._BOILERPLATE.match(stripped) or t._BOILERPLATE_ANYWHERE.search(lowered)):
+        return "boilerplate"
+    if n_words <= 6 and t._DATELINE.match(stripped):
+        return "kicker" if stripped.isupper() and n_words <= 3 and "," not in stripped else "dateline"
+    if stripped.startswith(tuple("\"\u201c\u201e\u00ab'\u2018")) and n_words >= 5:
+        return "quote"
+    if 0 < n_words <= 12 and len(stripped) <= 90 and not stripped.rstrip().endswith(t._FINAL_PUNCT) and stripped[0].isupper():
+        return "heading"
+    return "body"
+
+
+PIECES = st.sampled_from(
+    [
+        "By Ann Lee",
+        "BY ",
+        "Photo: Reuters",
+        "Read more",
+        "\u00a9 2024",
+        "Correction:",
+        "Updated 10:00,",
+        "newsletter",
+        "NEWSLETTER",
+        "Newsletter",
+        "chec\u212a back for updates",
+        "all r\u0130ghts reserved",
+        "All rights reserved.",
+        "Check back for updates",
+        "LONDON",
+        "(Reuters) -",
+        " - ",
+        "[Image: file] AP",
+        "(Photo: Ann Lee)",
+        '"',
+        "\u201c",
+        "word",
+        "words and more words",
+        ".",
+        ")",
+        ",",
+        "\n",
+        "  ",
+        "\u00a0",
+        "\u03a3",
+    ]
+)
+ARTICLE_TEXTS = st.lists(st.lists(PIECES | SPACING | st.text(max_size=3), max_size=12).map(" ".join), max_size=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(ARTICLE_TEXTS, st.none() | st.sampled_from(["", "A headline"]), st.integers(0, 50))
+def test_kinds_match_the_reference(blocks: list[str], headline: str | None, filler: int) -> None:
+    from storydiff.text import kinded_texts
+
+    # Long filler moves paragraphs across the word counts kinds depend on.
+    blocks = [block + " filler" * filler if i % 2 else block for i, block in enumerate(blocks)]
+    texts, kinds = kinded_texts(blocks, headline)
+    known = headline is not None and headline.strip() != ""
+    expected = reference_paragraphs(blocks, headline)
+    assert [p.kind for p in expected] == kinds
+    for index, text in enumerate(texts):
+        assert classify(text, first=index == 0, has_headline=known) == reference_classify(text, index == 0, known)

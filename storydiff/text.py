@@ -87,13 +87,15 @@ class Paragraphs(Sequence[Paragraph]):
         return made
 
     def _fill(self, texts: Sequence[str], kinds: Sequence[str]) -> None:
-        for position, kind in enumerate(kinds):
-            if kind not in _KIND_CODES:
-                raise ValueError(f"paragraph {position} has kind {kind!r}; kinds are {', '.join(KINDS)}")
+        try:
+            codes = bytes(map(_KIND_CODES.__getitem__, kinds))
+        except (KeyError, TypeError):
+            position, kind = next((p, k) for p, k in enumerate(kinds) if not isinstance(k, str) or k not in _KIND_CODES)
+            raise ValueError(f"paragraph {position} has kind {kind!r}; kinds are {', '.join(KINDS)}") from None
         # surrogatepass: a JSON feed may carry lone surrogates; they must survive the round trip
         self._data = "".join(texts).encode("utf-8", "surrogatepass")
         self._ends = array("I", itertools.accumulate(map(len, texts)))
-        self._kinds = bytes(_KIND_CODES[kind] for kind in kinds)
+        self._kinds = codes
 
     @classmethod
     def _restore(cls, data: bytes, ends: array[int], kinds: bytes) -> Paragraphs:
@@ -334,14 +336,30 @@ _SPECIAL_OPENING = re.compile("|".join(f"(?:{p.pattern})" for p in (_CREDIT_ONLY
 #: above, boilerplate openings and the word that opens a byline. Wider than
 #: they are (the byline's word in any case); one failed match rules all out.
 _ANY_OPENING = re.compile(f"{_SPECIAL_OPENING.pattern}|{_BOILERPLATE.pattern}|(?:by|von|par|por)\\s", re.I)
+#: The first three characters, lower-cased, of each ASCII text that
+#: _ANY_OPENING matches; "by" takes any white space third. Looking the head
+#: up costs a third of the match (tests/test_text.py checks the list against it).
+_OPENING_HEADS = frozenset(
+    ["pho", "pic", "ima", "cre", "vid", "gra", "ill", "fot", "cor", "cla", "an ", "upd", "las", "edi", "rep", "wri", "add"]
+    + ["rea", "rel", "see", "mor", "als", "sig", "sub", "fol", "sha", "cli", "dow", "got", "con", "thi", "cop", "von", "par", "por"]
+)
 _TAIL_CHARS = 300
 _QUOTE_START = tuple("\"\u201c\u201e\u00ab'\u2018")
 #: Substrings one of which a boilerplate paragraph holds when its opening does not say so.
 _BOILERPLATE_WORDS = (b"newsletter", b"all rights reserved", b"check back")
 
 
+def _may_open_specially(stripped: str) -> bool:
+    """False where ``_ANY_OPENING`` cannot match ``stripped``."""
+    head = stripped[:3]
+    # Ignoring case, the regex also reads a few other letters as ASCII ones (long s, KELVIN SIGN).
+    if not head.isascii() or head[:1] in "([":
+        return True
+    head = head.lower()
+    return head in _OPENING_HEADS or head[:2] == "by"
+
+
 def _is_heading(text: str) -> bool:
-    # Cheapest test first: most paragraphs are longer.
     return len(text) <= 90 and not _ends_sentence(text) and text[:1].isupper() and 0 < len(text.split()) <= 12
 
 
@@ -385,7 +403,7 @@ def _kind(stripped: str, may_be_headline: bool, may_hold_boilerplate_words: bool
     # characters; searching only the tail keeps long paragraphs cheap.
     tail = stripped[-_TAIL_CHARS:]
     opens_special = opens_any = False
-    if _ANY_OPENING.match(stripped) is not None:
+    if _may_open_specially(stripped) and _ANY_OPENING.match(stripped) is not None:
         opens_any = True
         opens_special = _SPECIAL_OPENING.match(stripped) is not None
     if (opens_special and _CREDIT_ONLY.match(stripped)) or ("]" in tail and _CREDIT_TAIL.search(tail)):
@@ -402,13 +420,15 @@ def _kind(stripped: str, may_be_headline: bool, may_hold_boilerplate_words: bool
         return "byline"
     if (opens_any or may_hold_boilerplate_words) and _word_count(stripped) <= 40 and _is_boilerplate(stripped):
         return "boilerplate"
-    if _DATELINE.match(stripped) and _word_count(stripped) <= 6:
+    # A dateline opens with two characters in capitals or one and a space or
+    # stop, which isupper() accepts; most paragraphs fail that before the regex.
+    if stripped[:2].isupper() and _DATELINE.match(stripped) and _word_count(stripped) <= 6:
         if stripped.isupper() and len(stripped.split()) <= 3 and "," not in stripped:
             return "kicker"
         return "dateline"
     if stripped.startswith(_QUOTE_START) and _word_count(stripped) >= 5:
         return "quote"
-    if _is_heading(stripped):
+    if len(stripped) <= 90 and _is_heading(stripped):
         return "heading"
     return "body"
 

@@ -85,3 +85,15 @@ def test_loaders_ids_are_the_ids_of_the_paragraphs_they_build(blocks: list[str],
     body = normalise(content_text(paragraphs)) or "\x00" + normalise("\n".join(p.text for p in paragraphs))
     assert article_id == hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     assert Article("x", paragraphs).id == article_id
+
+
+@given(PARAGRAPH_LISTS, st.sampled_from(["", "0123456789abcdef"]), st.none() | st.sampled_from(["https://example.org/a", "wire"]))
+def test_articles_survive_pickling_field_for_field(paragraphs: tuple[Paragraph, ...], given_id: str, optional: str | None) -> None:
+    from dataclasses import fields
+    from datetime import datetime, timezone
+
+    when = datetime(2026, 1, 2, 3, 4, tzinfo=timezone.utc)
+    article = Article("feed.jsonl:7", paragraphs, "Head", when, None, optional, optional, optional, 7, given_id)
+    restored = pickle.loads(pickle.dumps(article))
+    # id does not take part in ==, so compare every field, id included.
+    assert [getattr(restored, f.name) for f in fields(Article)] == [getattr(article, f.name) for f in fields(Article)]

@@ -24,7 +24,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from .model import Article, LoadWarning, Skipped, texts_id
-from .text import Paragraphs, headline_of, kinded_texts, segment
+from .text import Paragraphs, headline_of, kinded_paragraphs, segment
 from .workers import gc_paused
 
 DEFAULT_MAX_ARTICLE_BYTES = 5_000_000
@@ -256,8 +256,8 @@ _ID_LATER = "\x00id later"
 
 def _paragraphs(blocks: list[str], headline: str | None = None, *, id_later: bool = False) -> tuple[Paragraphs, str]:
     """An article's paragraphs (:func:`~storydiff.text.build_paragraphs`) and its id."""
-    texts, kinds = kinded_texts(blocks, headline)
-    return Paragraphs.from_texts(texts, kinds), _ID_LATER if id_later else texts_id(texts, kinds)
+    paragraphs, texts, kinds = kinded_paragraphs(blocks, headline)
+    return paragraphs, _ID_LATER if id_later else texts_id(texts, kinds)
 
 
 # --- plain text and Markdown -------------------------------------------------

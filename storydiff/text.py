@@ -75,25 +75,32 @@ class Paragraphs(Sequence[Paragraph]):
         for position, paragraph in enumerate(items):
             if paragraph.index != position:
                 raise ValueError(f"paragraph {position} has index {paragraph.index}; paragraphs are numbered from 0 in order")
-        self._fill([p.text for p in items], [p.kind for p in items])
+        texts = [p.text for p in items]
+        self._fill(texts, [p.kind for p in items], self.encode(texts))
 
     @classmethod
-    def from_texts(cls, texts: Sequence[str], kinds: Sequence[str]) -> Paragraphs:
-        """Paragraphs numbered from 0, without a ``Paragraph`` for each."""
+    def from_texts(cls, texts: Sequence[str], kinds: Sequence[str], *, utf8: bytes | None = None) -> Paragraphs:
+        """Paragraphs numbered from 0, without a ``Paragraph`` for each.
+        ``utf8``: ``Paragraphs.encode(texts)``, when the caller has it."""
         if len(texts) != len(kinds):
             raise ValueError(f"{len(texts)} texts but {len(kinds)} kinds")
         made = cls.__new__(cls)
-        made._fill(texts, kinds)
+        made._fill(texts, kinds, cls.encode(texts) if utf8 is None else utf8)
         return made
 
-    def _fill(self, texts: Sequence[str], kinds: Sequence[str]) -> None:
+    @staticmethod
+    def encode(texts: Sequence[str]) -> bytes:
+        """The texts as a :class:`Paragraphs` holds them: joined, as UTF-8."""
+        # surrogatepass: a JSON feed may carry lone surrogates; they must survive the round trip
+        return "".join(texts).encode("utf-8", "surrogatepass")
+
+    def _fill(self, texts: Sequence[str], kinds: Sequence[str], utf8: bytes) -> None:
         try:
             codes = bytes(map(_KIND_CODES.__getitem__, kinds))
         except (KeyError, TypeError):
             position, kind = next((p, k) for p, k in enumerate(kinds) if not isinstance(k, str) or k not in _KIND_CODES)
             raise ValueError(f"paragraph {position} has kind {kind!r}; kinds are {', '.join(KINDS)}") from None
-        # surrogatepass: a JSON feed may carry lone surrogates; they must survive the round trip
-        self._data = "".join(texts).encode("utf-8", "surrogatepass")
+        self._data = utf8
         self._ends = array("I", itertools.accumulate(map(len, texts)))
         self._kinds = codes
 
@@ -368,18 +375,23 @@ def _word_count(stripped: str) -> int:
     return len(stripped.split(maxsplit=41))
 
 
-def _may_hold_boilerplate_words(texts: Sequence[str]) -> bool:
-    """False when no text's ``lower()`` holds one of :data:`_BOILERPLATE_WORDS`,
-    told by one search of the whole article. ``str.lower`` makes an ASCII
-    letter only from an ASCII letter, KELVIN SIGN or CAPITAL I WITH DOT ABOVE
-    (tests/test_text.py checks all of Unicode); without those two, lowering
-    the UTF-8 bytes (ASCII letters only) finds the same words, several times
-    faster than lowering each paragraph's text."""
-    joined = "\n".join(texts)
-    if "\u212a" in joined or "\u0130" in joined:
+def _may_hold_boilerplate_words(utf8: bytes) -> bool:
+    """False when no paragraph's ``lower()`` holds one of
+    :data:`_BOILERPLATE_WORDS`, told from the article's paragraphs joined
+    and encoded (as :class:`Paragraphs` holds them; a word made across two
+    paragraphs only costs the slower path). ``str.lower`` makes an ASCII
+    letter only from an ASCII letter, KELVIN SIGN or CAPITAL I WITH DOT
+    ABOVE (tests/test_text.py checks all of Unicode); without those two,
+    lower-casing the bytes (ASCII letters only) finds the same words, several
+    times faster than lower-casing each paragraph's text."""
+    if _KELVIN_SIGN in utf8 or _CAPITAL_I_WITH_DOT in utf8:
         return True
-    lowered = joined.encode("utf-8", "surrogatepass").lower()
+    lowered = utf8.lower()
     return any(word in lowered for word in _BOILERPLATE_WORDS)
+
+
+_KELVIN_SIGN = "\u212a".encode()
+_CAPITAL_I_WITH_DOT = "\u0130".encode()
 
 
 def classify(text: str, *, first: bool = False, has_headline: bool = False) -> str:
@@ -439,21 +451,24 @@ def build_paragraphs(blocks: list[str], headline: str | None = None) -> Paragrap
     With a known ``headline`` it becomes paragraph 0 unless the body already
     opens with it.
     """
-    return Paragraphs.from_texts(*kinded_texts(blocks, headline))
+    return kinded_paragraphs(blocks, headline)[0]
 
 
-def kinded_texts(blocks: list[str], headline: str | None = None) -> tuple[list[str], list[str]]:
-    """What :func:`build_paragraphs` holds: each paragraph's text and kind."""
+def kinded_paragraphs(blocks: list[str], headline: str | None = None) -> tuple[Paragraphs, list[str], list[str]]:
+    """:func:`build_paragraphs`, and the texts and kinds it holds (for the
+    article id, which loaders make from them)."""
     texts = list(blocks)
     known_headline = headline is not None and headline.strip() != ""
     if known_headline:
         assert headline is not None
         if not texts or normalise(texts[0]) != normalise(headline):
             texts.insert(0, headline.strip())
-    may_hold_words = _may_hold_boilerplate_words(texts)
+    utf8 = Paragraphs.encode(texts)
+    may_hold_words = _may_hold_boilerplate_words(utf8)
     kinds = ["headline" if known_headline else _kind(text.strip(), True, may_hold_words) for text in texts[:1]]
     kinds += [_kind(text.strip(), False, may_hold_words) for text in texts[1:]]
-    return texts, _neighbour_kinds(texts, kinds)
+    kinds = _neighbour_kinds(texts, kinds)
+    return Paragraphs.from_texts(texts, kinds, utf8=utf8), texts, kinds
 
 
 def _neighbour_kinds(texts: list[str], kinds: list[str]) -> list[str]:

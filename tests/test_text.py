@@ -283,11 +283,12 @@ ARTICLE_TEXTS = st.lists(st.lists(PIECES | SPACING | st.text(max_size=3), max_si
 @settings(max_examples=400, deadline=None)
 @given(ARTICLE_TEXTS, st.none() | st.sampled_from(["", "A headline"]), st.integers(0, 50))
 def test_kinds_match_the_reference(blocks: list[str], headline: str | None, filler: int) -> None:
-    from storydiff.text import kinded_texts
+    from storydiff.text import kinded_paragraphs
 
     # Long filler moves paragraphs across the word counts kinds depend on.
     blocks = [block + " filler" * filler if i % 2 else block for i, block in enumerate(blocks)]
-    texts, kinds = kinded_texts(blocks, headline)
+    paragraphs, texts, kinds = kinded_paragraphs(blocks, headline)
+    assert paragraphs.texts() == texts and list(paragraphs.kinds()) == kinds
     known = headline is not None and headline.strip() != ""
     expected = reference_paragraphs(blocks, headline)
     assert [p.kind for p in expected] == kinds

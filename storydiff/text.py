@@ -284,7 +284,8 @@ def segment(text: str) -> list[str]:
     punctuation followed by a long line is a kicker or headline glued on top
     of the paragraph (seed 000 starts "Aleppo" then a caption) and is split off.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:  # one quick scan; the two replacements scan slowly even when they find nothing
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _BLANK_LINE.search(text):
         raw_blocks = [b for b in _BLANK_LINE.split(text)]
         blocks: list[str] = []

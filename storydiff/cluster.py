@@ -421,12 +421,7 @@ def _link(n: int, edges: list[Edge], shingled: Shingled, params: ClusterParams, 
     components = _Components(n)
     joins: list[Edge] = []
     floor = params.min_containment * 0.4
-
-    def edge_order(e: Edge) -> tuple[float, float, int, int]:
-        low, high = sorted((ranks[e.a], ranks[e.b]))
-        return (-e.strength[0], -e.strength[1], low, high)
-
-    for edge in sorted(edges, key=edge_order):
+    for edge in strongest_first(edges, ranks):
         ra, rb = components.find(edge.a), components.find(edge.b)
         if ra == rb:
             continue
@@ -438,6 +433,22 @@ def _link(n: int, edges: list[Edge], shingled: Shingled, params: ClusterParams, 
         components.union(edge.a, edge.b)
         joins.append(edge)
     return [sorted(members) for members in components.members.values()], joins
+
+
+def strongest_first(edges: Sequence[Edge], ranks: Sequence[int]) -> list[Edge]:
+    """``edges`` by strength, strongest first; ties by the ranks of their
+    ends, the lower rank first, then the higher. One stable sort of key
+    columns in numpy, where a key function took 0.3 s at 100k articles."""
+    if len(edges) < 2:
+        return list(edges)
+    rank_of = np.asarray(ranks, np.int64)
+    ends_a = rank_of[np.fromiter((e.a for e in edges), np.int64, len(edges))]
+    ends_b = rank_of[np.fromiter((e.b for e in edges), np.int64, len(edges))]
+    containment = np.fromiter((e.similarity.containment for e in edges), np.float64, len(edges))
+    jaccard = np.fromiter((e.similarity.jaccard for e in edges), np.float64, len(edges))
+    # lexsort reads its last key first.
+    order = np.lexsort((np.maximum(ends_a, ends_b), np.minimum(ends_a, ends_b), -jaccard, -containment))
+    return [edges[i] for i in order.tolist()]
 
 
 # --- order and assembly -------------------------------------------------------

@@ -182,3 +182,20 @@ def test_similarity_to_the_first_version_is_that_of_their_shingles() -> None:
     for member in story.members[1:]:
         computed, _ = shingled.similarity(first, articles.index(member.article))
         assert member.similarity_to_first == Similarity(round(computed.jaccard, 4), round(computed.containment, 4))
+
+
+SCORES = st.sampled_from([0.0, -0.0, 0.25, 0.5, 0.5000001, 1.0])
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5), SCORES, SCORES), max_size=30), st.permutations(range(6)))
+def test_strongest_first_sorts_as_the_key_function_did(rows: list[tuple[int, int, float, float]], ranks: list[int]) -> None:
+    from storydiff.cluster import Edge, Similarity, strongest_first
+
+    edges = [Edge(a, b, Similarity(jaccard, containment), 0) for a, b, containment, jaccard in rows]
+
+    def edge_order(e: Edge) -> tuple[float, float, int, int]:
+        low, high = sorted((ranks[e.a], ranks[e.b]))
+        return (-e.strength[0], -e.strength[1], low, high)
+
+    assert [id(e) for e in strongest_first(edges, ranks)] == [id(e) for e in sorted(edges, key=edge_order)]

@@ -190,7 +190,7 @@ def main() -> None:
     args = parser.parse_args()
     with contextlib.ExitStack() as stack:
         location = stack.enter_context(throwaway_postgres(args.shared_buffers)) if args.throwaway_postgres else args.index
-        result = {}
+        result: dict[str, object] = {}
         if args.corpus:
             result["end_to_end"] = end_to_end(args.corpus, location)
         if args.storage:

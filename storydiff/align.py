@@ -11,6 +11,7 @@ the LCS behind difflib's ratio, computed for the whole matrix at once.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -97,26 +98,30 @@ class Alignment:
 
 
 def tokens(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(normalise(text))]
+    return _normalised_tokens(normalise(text))
+
+
+def _normalised_tokens(normalised: str) -> list[str]:
+    """:func:`tokens` of a text already normalised: normalising it again
+    would change only characters between words."""
+    return [w.lower() for w in _WORD.findall(normalised)]
 
 
 def token_ratio(a: Sequence[str], b: Sequence[str]) -> float:
     """difflib's ratio over tokens (the ``similarity`` of a link)."""
-    if not a and not b:
-        return 1.0
+    if list(a) == list(b):
+        return 1.0  # what difflib gives, without its matching (most links are copies)
     return difflib.SequenceMatcher(None, list(a), list(b), autojunk=False).ratio()
 
 
 def _encode(token_lists: Sequence[Sequence[str]], vocabulary: dict[str, str]) -> list[str]:
+    """Each token list as a string of one character per token (equal tokens, equal characters)."""
     out = []
     for toks in token_lists:
-        chars = []
         for t in toks:
-            code = vocabulary.get(t)
-            if code is None:
-                code = vocabulary[t] = chr(0x100 + len(vocabulary))
-            chars.append(code)
-        out.append("".join(chars))
+            if t not in vocabulary:
+                vocabulary[t] = chr(0x100 + len(vocabulary))
+        out.append("".join(map(vocabulary.__getitem__, toks)))
     return out
 
 
@@ -248,6 +253,8 @@ def word_diff(old_text: str, new_text: str) -> tuple[WordOp, ...]:
     return tuple(ops)
 
 
+# Tokens repeat (the words of one language); a word diff keys every token of both paragraphs.
+@functools.lru_cache(maxsize=1 << 14)
 def _word_key(token: str) -> str:
     """Compare words, not their punctuation: "struck" equals "struck,"."""
     folded = normalise(token).lower()
@@ -348,13 +355,13 @@ def find_moved_sentences(po: Sequence[Paragraph], pn: Sequence[Paragraph], links
     for link in links:
         for i in link.old:
             partners.setdefault(i, set()).update(link.new)
-    new_sentences = [(j, {" ".join(tokens(s)) for s in _sentences(p.text)}) for j, p in enumerate(pn)]
+    new_sentences = [(j, {" ".join(_normalised_tokens(s)) for s in _sentences(p.text)}) for j, p in enumerate(pn)]
     found = []
     for i, p in enumerate(po):
         if not p.is_content:
             continue
         for sentence in _sentences(p.text):
-            key = " ".join(tokens(sentence))
+            key = " ".join(_normalised_tokens(sentence))
             if len(key.split()) < 5:
                 continue
             homes = [j for j, sentences in new_sentences if key in sentences]
@@ -390,6 +397,13 @@ def summarise(
     for link in links:
         if not link.old or not link.new:
             continue
+        if [t for i in link.old for t in tok_old[i]] == [t for j in link.new for t in tok_new[j]]:
+            # Every token matches, as difflib would find (most links are copies).
+            for i in link.old:
+                matched_old[i][:] = True
+            for j in link.new:
+                matched_new[j][:] = True
+            continue
         a = [(i, k) for i in link.old for k in range(len(tok_old[i]))]
         b = [(j, k) for j in link.new for k in range(len(tok_new[j]))]
         matcher = difflib.SequenceMatcher(None, [tok_old[i][k] for i, k in a], [tok_new[j][k] for j, k in b], autojunk=False)
@@ -400,8 +414,8 @@ def summarise(
                 j, m = b[block.b + x]
                 matched_new[j][m] = True
     for sentence in moved:
-        _mark(tok_old[sentence.old], matched_old[sentence.old], tokens(sentence.text))
-        _mark(tok_new[sentence.new], matched_new[sentence.new], tokens(sentence.text))
+        _mark(tok_old[sentence.old], matched_old[sentence.old], _normalised_tokens(sentence.text))
+        _mark(tok_new[sentence.new], matched_new[sentence.new], _normalised_tokens(sentence.text))
 
     def share(paragraphs: Sequence[Paragraph], masks: list[np.ndarray]) -> float:
         total = sum(len(m) for p, m in zip(paragraphs, masks, strict=True) if p.is_content)

@@ -302,12 +302,14 @@ def main(argv: list[str] | None = None) -> int:
     largest_articles: list[Article] = []
     for size in sizes:
         path = corpus_file(work, size, chain)
+        # First, while this process holds no corpus: the user's machine runs storydiff alone.
+        cluster = cluster_run(path, work / f"clusters-{size}.json")
         articles = list(load([str(path)], LoadOptions(workers=default_workers())).articles)
         row = {
             "articles": size,
             "mb": round(_mb([a.body for a in articles]), 1),
             "signatures_all_cores": all_cores_signatures(articles),
-            "cluster": cluster_run(path, work / f"clusters-{size}.json"),
+            "cluster": cluster,
         }
         results["sizes"].append(row)  # type: ignore[attr-defined]
         print(f"{size:,} articles: {row}", file=sys.stderr)

@@ -427,6 +427,7 @@ def _without_lone_surrogates(value: Any) -> Any:
 PARALLEL_JSONL_BYTES = 16 << 20
 #: Bytes of whole lines a worker reads and parses at once.
 _JSONL_CHUNK_BYTES = 4 << 20
+_NEWLINE = ord("\n")
 
 
 def _load_jsonl(file: str, shown: str, options: LoadOptions, position: int) -> Iterator[LoadEvent]:
@@ -449,7 +450,7 @@ def _jsonl_chunk(job: tuple[str, str, int, int, int, LoadOptions, bool]) -> list
     return list(_jsonl_lines(shown, iter(lines), options, 0, first_number=first_number, whole_file=False, ids_later=ids_later))
 
 
-def _jsonl_parallel(file: str, shown: str, handle: BinaryIO, options: LoadOptions, position: int) -> Iterator[LoadEvent]:
+def _jsonl_parallel(file: str, shown: str, handle: io.BufferedReader, options: LoadOptions, position: int) -> Iterator[LoadEvent]:
     """Parse chunks of lines on a process pool, yielding events in file order.
 
     This process only finds where chunks of whole lines start and which line
@@ -461,15 +462,26 @@ def _jsonl_parallel(file: str, shown: str, handle: BinaryIO, options: LoadOption
     import collections
     from concurrent.futures import Future
 
+    import numpy as np
+
     from . import normalised
     from .workers import process_pool
 
     def jobs() -> Iterator[tuple[str, str, int, int, int, LoadOptions, bool]]:
+        # One buffer for every chunk, and newlines counted by numpy: 0.5 -> 0.1 s
+        # of this process at 500 MB (fresh 4 MB blocks cost a page fault every 4 kB).
+        buffer = bytearray(_JSONL_CHUNK_BYTES)
+        newlines = np.frombuffer(buffer, np.uint8)
         offset, number = 0, 1
-        while block := handle.read(_JSONL_CHUNK_BYTES) + handle.readline():
-            yield (file, shown, offset, len(block), number, options, normalised.is_warm())
-            offset += len(block)
-            number += block.count(b"\n")
+        while True:
+            got = handle.readinto(buffer)
+            rest = handle.readline()
+            size = got + len(rest)
+            if not size:
+                return
+            yield (file, shown, offset, size, number, options, normalised.is_warm())
+            offset += size
+            number += int(np.count_nonzero(newlines[:got] == _NEWLINE)) + rest.count(b"\n")
 
     body_ids = normalised.BodyIds()
     warming: threading.Thread | None = None

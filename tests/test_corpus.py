@@ -131,14 +131,16 @@ def test_jsonl_streams_and_names_lines(tmp_path: Path) -> None:
     assert "malformed JSON" in corpus.skipped[0].reason
 
 
-def test_parallel_jsonl_gives_the_same_events_as_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("ending", ["\n", ""])
+def test_parallel_jsonl_gives_the_same_events_as_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ending: str) -> None:
     import storydiff.corpus as corpus_module
 
     lines = [json.dumps({"headline": f"Story {i}", "body": f"{BODY} Number {i}."}) for i in range(2500)]
     lines[7] = "{broken"
     lines[1800] = ""
+    lines[2400] = "{broken again"  # a line number counted across many chunks
     feed, blank = tmp_path / "feed.jsonl", tmp_path / "blank.jsonl"
-    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    feed.write_text("\n".join(lines) + ending, encoding="utf-8")
     blank.write_text("\n\n", encoding="utf-8")
     serial = load([str(feed), str(blank)], LoadOptions(workers=1))
     monkeypatch.setattr(corpus_module, "PARALLEL_JSONL_BYTES", 0)

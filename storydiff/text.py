@@ -333,9 +333,13 @@ def _is_boilerplate(text: str) -> bool:
         return True
     lowered = text.lower()
     # Cheap substring tests first: the regex only runs when one could match.
-    if "newsletter" in lowered or "all rights reserved" in lowered or "check back" in lowered:
+    if any(word in lowered for word in _BOILERPLATE_WORDS):
         return _BOILERPLATE_ANYWHERE.search(lowered) is not None
     return False
+
+
+#: Substrings one of which a boilerplate paragraph holds when its opening does not say so.
+_BOILERPLATE_WORDS = ("newsletter", "all rights reserved", "check back")
 
 
 #: Matches where any of the four patterns matches (they all ignore case).
@@ -353,8 +357,7 @@ _OPENING_HEADS = frozenset(
 )
 _TAIL_CHARS = 300
 _QUOTE_START = tuple("\"\u201c\u201e\u00ab'\u2018")
-#: Substrings one of which a boilerplate paragraph holds when its opening does not say so.
-_BOILERPLATE_WORDS = (b"newsletter", b"all rights reserved", b"check back")
+_BOILERPLATE_WORD_BYTES = tuple(word.encode() for word in _BOILERPLATE_WORDS)
 
 
 def _may_open_specially(stripped: str) -> bool:
@@ -365,10 +368,6 @@ def _may_open_specially(stripped: str) -> bool:
         return True
     head = head.lower()
     return head in _OPENING_HEADS or head[:2] == "by"
-
-
-def _is_heading(text: str) -> bool:
-    return len(text) <= 90 and not _ends_sentence(text) and text[:1].isupper() and 0 < len(text.split()) <= 12
 
 
 def _word_count(stripped: str) -> int:
@@ -388,7 +387,7 @@ def _may_hold_boilerplate_words(utf8: bytes) -> bool:
     if _KELVIN_SIGN in utf8 or _CAPITAL_I_WITH_DOT in utf8:
         return True
     lowered = utf8.lower()
-    return any(word in lowered for word in _BOILERPLATE_WORDS)
+    return any(word in lowered for word in _BOILERPLATE_WORD_BYTES)
 
 
 _KELVIN_SIGN = "\u212a".encode()
@@ -441,7 +440,8 @@ def _kind(stripped: str, may_be_headline: bool, may_hold_boilerplate_words: bool
         return "dateline"
     if stripped.startswith(_QUOTE_START) and _word_count(stripped) >= 5:
         return "quote"
-    if len(stripped) <= 90 and _is_heading(stripped):
+    # A heading: short, capitalised, no final punctuation.
+    if len(stripped) <= 90 and not _ends_sentence(stripped) and stripped[0].isupper() and _word_count(stripped) <= 12:
         return "heading"
     return "body"
 

@@ -109,9 +109,10 @@ def _normalised_tokens(normalised: str) -> list[str]:
 
 def token_ratio(a: Sequence[str], b: Sequence[str]) -> float:
     """difflib's ratio over tokens (the ``similarity`` of a link)."""
-    if list(a) == list(b):
+    a, b = list(a), list(b)
+    if a == b:
         return 1.0  # what difflib gives, without its matching (most links are copies)
-    return difflib.SequenceMatcher(None, list(a), list(b), autojunk=False).ratio()
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
 def _encode(token_lists: Sequence[Sequence[str]], vocabulary: dict[str, str]) -> list[str]:

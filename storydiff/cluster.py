@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 import numpy as np
 
@@ -467,6 +468,17 @@ def _path_key(path: str) -> tuple[object, ...]:
     return (key, key if name == path else natural_key(path))
 
 
+def _by_time(articles: list[Article], times: list[Any]) -> list[Article]:
+    """``articles`` sorted by ``times``, file names breaking ties. The file
+    name keys are made only when two times are equal: versions rarely share
+    one, and making the keys of 100k paths took 0.5 s of serial work."""
+    if len(set(times)) == len(times):
+        keys: list[Any] = times
+    else:
+        keys = [(time, _filename_key(article)) for time, article in zip(times, articles, strict=True)]
+    return [articles[i] for i in sorted(range(len(articles)), key=keys.__getitem__)]
+
+
 def order_versions(articles: list[Article], order_by: str) -> tuple[list[Article], str]:
     """Oldest first, and which source decided the order."""
     if order_by == "given":
@@ -475,11 +487,11 @@ def order_versions(articles: list[Article], order_by: str) -> tuple[list[Article
         return list(articles), "filename"  # what the rules below give, without their sort keys
     if order_by == "time" and len(articles) > 1:
         if all(a.modified for a in articles):
-            return sorted(articles, key=lambda a: (a.modified, a.published or a.modified, _filename_key(a))), "modified"
+            return _by_time(articles, [(a.modified, a.published or a.modified) for a in articles]), "modified"
         if all(a.published for a in articles):
-            return sorted(articles, key=lambda a: (a.published, _filename_key(a))), "published"
+            return _by_time(articles, [a.published for a in articles]), "published"
         if all(a.modified or a.published for a in articles):
-            return sorted(articles, key=lambda a: (a.modified or a.published, _filename_key(a))), "modified"
+            return _by_time(articles, [a.modified or a.published for a in articles]), "modified"
     names = [a.path.rsplit("/", 1)[-1] for a in articles]
     ordered = sorted(articles, key=_filename_key)
     return ordered, "path" if len(set(names)) < len(names) else "filename"

@@ -199,3 +199,28 @@ def test_strongest_first_sorts_as_the_key_function_did(rows: list[tuple[int, int
         return (-e.strength[0], -e.strength[1], low, high)
 
     assert [id(e) for e in strongest_first(edges, ranks)] == [id(e) for e in sorted(edges, key=edge_order)]
+
+
+HOURS = st.none() | st.integers(0, 2).map(lambda hour: datetime(2025, 1, 1, hour, tzinfo=timezone.utc))
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.sampled_from(["a/2.txt", "a/10.txt", "b/1.txt", "1.txt"]), HOURS, HOURS), min_size=2, max_size=6))
+def test_time_order_is_the_one_full_sort_keys_give(rows: list[tuple[str, datetime | None, datetime | None]]) -> None:
+    from storydiff.cluster import _filename_key
+
+    articles = [
+        Article(path, build_paragraphs(SENTENCES, "H"), "H", published, modified, position=i)
+        for i, (path, modified, published) in enumerate(rows)
+    ]
+    ordered, decided_by = order_versions(articles, "time")
+    # The rules as first written: every key made in full.
+    if all(a.modified for a in articles):
+        expected = sorted(articles, key=lambda a: (a.modified, a.published or a.modified, _filename_key(a)))
+    elif all(a.published for a in articles):
+        expected = sorted(articles, key=lambda a: (a.published, _filename_key(a)))
+    elif all(a.modified or a.published for a in articles):
+        expected = sorted(articles, key=lambda a: (a.modified or a.published, _filename_key(a)))
+    else:
+        expected = sorted(articles, key=_filename_key)
+    assert [a.position for a in ordered] == [a.position for a in expected]

@@ -19,14 +19,15 @@ sys.path.insert(0, str(HERE.parent))
 
 from storydiff.evaluate import read_answer_key  # noqa: E402
 from storydiff.quality import evaluate_alignment, evaluate_clusters  # noqa: E402
-from storydiff.render.quality import alignment_markdown, clusters_markdown  # noqa: E402
+from storydiff.quality_edits import evaluate_edits  # noqa: E402
+from storydiff.render.quality import alignment_markdown, clusters_markdown, edits_markdown  # noqa: E402
 
 DEFAULT_DATA = os.environ.get("STORYDIFF_DATA", str(HERE.parents[1] / "shared" / "data"))
 INTRO = """# Quality
 
 Regenerate with `python benchmarks/quality.py --write` (data folder: `STORYDIFF_DATA`,
 default `../shared/data`). Each table is what `storydiff evaluate clusters DIR` or
-`storydiff evaluate alignment DIR` prints with `--format markdown`.
+`storydiff evaluate alignment DIR` / `storydiff evaluate edits DIR` prints with `--format markdown`.
 
 Baselines, scored by the same code: **datasketch MinHashLSH@0.5** is the text-dedup default
 (word 5-grams, `MinHash.update` per shingle, LSH at Jaccard 0.5, union-find over query
@@ -40,6 +41,10 @@ What the datasets measure:
 - **onestopenglish** (270 articles): each story rewritten at three reading levels, so versions
   share little verbatim text. The 3 false merges are the answer key's known error
   (`Royal-Baby-ele.txt` is byte-identical to `Skydiver-ele.txt`, see its PROVENANCE.md).
+- **iterater-news-dev** (83 Wikinews revisions, IteraTeR-HUMAN): one-paragraph ledes with every
+  edit span labelled by people. The edits table scores the words `diff` marks as changed
+  against those spans (both sides, micro-averaged); the baseline is `difflib.SequenceMatcher`
+  over whitespace tokens.
 - **ecbplus** (772 articles): different outlets' reports of the same event. These are not
   versions of one article, so storydiff is built to keep them apart; what matters here is
   that it never merges different events (precision), not recall. Pairs that do share a
@@ -60,6 +65,8 @@ def build(data: str) -> str:
         parts.append(f"### {name}\n\n" + clusters_markdown(result.as_dict()))
     parts.append("## Alignment\n")
     parts.append(alignment_markdown(evaluate_alignment(str(Path(data) / "devgold"), dataset="devgold").as_dict()))
+    parts.append("## Changed words\n")
+    parts.append(edits_markdown(evaluate_edits(str(Path(data) / "iterater-news-dev")).as_dict()))
     return "\n".join(parts)
 
 

@@ -4,14 +4,16 @@ Every paragraph of both versions ends up in exactly one entry: a link
 (``copied``, ``edited``, ``split``, ``merged``) or ``added``/``removed``.
 
 Scores are over lower-cased ``\\w+`` tokens. Pair scores come from rapidfuzz's
-Indel distance on token strings (one character per distinct token), which is
-the LCS behind difflib's ratio, computed for the whole matrix at once.
+Indel distance on token strings (one character per distinct token), the
+longest common subsequence, computed for the whole matrix at once. Two
+paragraphs link when that ratio is at least :data:`MIN_EDIT_SIMILARITY`, or
+when most of the shorter one lies in blocks of the longer one (an excerpt, a
+condensed or an expanded paragraph). Word diffs and reuse numbers come from
+:mod:`storydiff.words`.
 """
 
 from __future__ import annotations
 
-import difflib
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,23 +24,25 @@ from rapidfuzz.process import cdist
 
 from .model import Article
 from .text import Paragraph, normalise
+from .words import WordOp, encode, equal_blocks, lcs_ratio, reuse_cover, word_diff
 
 MIN_EDIT_SIMILARITY = 0.5
-MIN_PART_COVERAGE = 0.8
+#: An excerpt or a condensed paragraph: this share of the shorter paragraph's
+#: words lies in blocks of at least CONTAINED_BLOCK words of the longer one.
+MIN_CONTAINMENT = 0.6
+CONTAINED_BLOCK = 3
+MIN_CONTAINED_WORDS = 6
+#: A part of a split or merge: this share of its words lies in blocks of the whole.
+MIN_PART_COVERAGE = 0.5
 MAX_RUN = 5
-MAX_DIFF_COST = 400_000
+#: An added (removed) paragraph names the old (new) paragraphs it shares word
+#: blocks with when one supplies this many of its words, or half of them.
+SHARED_WORDS = 8
 
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _QUOTED = re.compile(r'"([^"]{3,})"')
 _SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
-
-
-@dataclass(frozen=True)
-class WordOp:
-    op: str  # equal | delete | insert | replace
-    old: str
-    new: str
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class Link:
     significance: str = ""
     changes: tuple[str, ...] = ()
     words: tuple[WordOp, ...] = ()
+    #: For an added (removed) paragraph: the old (new) paragraphs whose word blocks it shares.
+    shares_with: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,25 +113,6 @@ def _normalised_tokens(normalised: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(normalised)]
 
 
-def token_ratio(a: Sequence[str], b: Sequence[str]) -> float:
-    """difflib's ratio over tokens (the ``similarity`` of a link)."""
-    a, b = list(a), list(b)
-    if a == b:
-        return 1.0  # what difflib gives, without its matching (most links are copies)
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
-
-
-def _encode(token_lists: Sequence[Sequence[str]], vocabulary: dict[str, str]) -> list[str]:
-    """Each token list as a string of one character per token (equal tokens, equal characters)."""
-    out = []
-    for toks in token_lists:
-        for t in toks:
-            if t not in vocabulary:
-                vocabulary[t] = chr(0x100 + len(vocabulary))
-        out.append("".join(map(vocabulary.__getitem__, toks)))
-    return out
-
-
 def _lcs_matrix(old: list[str], new: list[str]) -> np.ndarray:
     if not old or not new:
         return np.zeros((len(old), len(new)))
@@ -157,10 +144,15 @@ def _match(old_codes: list[str], new_codes: list[str]) -> list[tuple[tuple[int, 
     cover_old = np.where(lo[:, None] > 0, lcs / np.maximum(lo[:, None], 1), 0.0)  # share of old i inside new j
 
     groups: list[tuple[float, tuple[int, ...], tuple[int, ...]]] = []
-    for i in range(len(old_codes)):
-        for j in range(len(new_codes)):
-            if ratio[i, j] >= MIN_EDIT_SIMILARITY and lo[i] and ln[j]:
-                groups.append((float(ratio[i, j]), (i,), (j,)))
+    nonempty = (lo[:, None] > 0) & (ln[None, :] > 0)
+    for i, j in np.argwhere(nonempty & (ratio >= MIN_EDIT_SIMILARITY)):
+        groups.append((float(ratio[i, j]), (int(i),), (int(j),)))
+    # excerpts, condensed and expanded paragraphs: ranked by their (low) ratio, after the close edits
+    shorter = np.minimum(lo[:, None], ln[None, :])
+    maybe_contained = nonempty & (ratio < MIN_EDIT_SIMILARITY) & (shorter >= MIN_CONTAINED_WORDS) & (lcs >= MIN_CONTAINMENT * shorter)
+    for i, j in np.argwhere(maybe_contained):
+        if contained_share(old_codes[i], new_codes[j]) >= MIN_CONTAINMENT:
+            groups.append((float(ratio[i, j]), (int(i),), (int(j),)))
     # splits: a run of new paragraphs, each mostly inside old i, that together cover it
     groups += _runs(old_codes, new_codes, cover_new, lo, ln, split=True)
     groups += [(score, o, n) for score, n, o in _runs(new_codes, old_codes, cover_old.T, ln, lo, split=False)]
@@ -177,19 +169,36 @@ def _match(old_codes: list[str], new_codes: list[str]) -> list[tuple[tuple[int, 
     return chosen
 
 
+def contained_share(a: str, b: str) -> float:
+    """Share of the shorter code string's tokens in matched blocks of at least
+    :data:`CONTAINED_BLOCK` tokens of the other (single shared words are chance)."""
+    shorter = min(len(a), len(b))
+    if not shorter:
+        return 0.0
+    return sum(size for _, _, size in equal_blocks(a, b) if size >= CONTAINED_BLOCK) / shorter
+
+
 def _runs(
     whole_codes: list[str], part_codes: list[str], cover: np.ndarray, lw: np.ndarray, lp: np.ndarray, *, split: bool
 ) -> list[tuple[float, tuple[int, ...], tuple[int, ...]]]:
     """Groups where one ``whole`` paragraph became a run of ``part`` paragraphs.
 
     Sentence-level evidence: every part must lie (mostly) inside the whole, and
-    the joined run must match the whole better than any one part does.
+    the joined parts must match the whole better than any one part does. The
+    parts are a consecutive run, or all the parts inside the whole when they
+    are not consecutive (a paragraph spread over the story, or gathered from it).
     """
     found: list[tuple[float, tuple[int, ...], tuple[int, ...]]] = []
     for w in range(len(whole_codes)):
         if not lw[w]:
             continue
-        inside = [p for p in range(len(part_codes)) if lp[p] >= 3 and cover[w, p] >= MIN_PART_COVERAGE]
+        inside = [
+            p
+            for p in range(len(part_codes))
+            if lp[p] >= MIN_CONTAINED_WORDS
+            and cover[w, p] >= MIN_PART_COVERAGE
+            and contained_share(part_codes[p], whole_codes[w]) >= MIN_PART_COVERAGE
+        ]
         inside_set = set(inside)
         for start in inside:
             if start - 1 in inside_set:
@@ -199,13 +208,23 @@ def _runs(
                 run.append(run[-1] + 1)
             if len(run) < 2:
                 continue
-            best_single = max(_ratio_of(_lcs(whole_codes[w], part_codes[p]), int(lw[w]), int(lp[p])) for p in run)
             for end in range(2, len(run) + 1):
-                joined = "".join(part_codes[p] for p in run[:end])
-                score = _ratio_of(_lcs(whole_codes[w], joined), int(lw[w]), len(joined))
-                if score >= 0.8 and score > best_single + 0.05:
-                    found.append((score + 0.001 * end, (w,), tuple(run[:end])))
+                found.extend(_joined_group(whole_codes, part_codes, w, run[:end]))
+        if 2 <= len(inside) <= MAX_RUN and inside[-1] - inside[0] >= len(inside):
+            found.extend(_joined_group(whole_codes, part_codes, w, inside))
     return found
+
+
+def _joined_group(
+    whole_codes: list[str], part_codes: list[str], w: int, parts: list[int]
+) -> list[tuple[float, tuple[int, ...], tuple[int, ...]]]:
+    whole = whole_codes[w]
+    best_single = max(_ratio_of(_lcs(whole, part_codes[p]), len(whole), len(part_codes[p])) for p in parts)
+    joined = "".join(part_codes[p] for p in parts)
+    score = _ratio_of(_lcs(whole, joined), len(whole), len(joined))
+    if score >= 0.8 and score > best_single + 0.05:
+        return [(score + 0.001 * len(parts), (w,), tuple(parts))]
+    return []
 
 
 # --- moved -------------------------------------------------------------------------
@@ -239,27 +258,6 @@ def moved_flags(links: Sequence[tuple[tuple[int, ...], tuple[int, ...], int]]) -
 
 
 # --- word diff and significance ----------------------------------------------------
-
-
-def word_diff(old_text: str, new_text: str) -> tuple[WordOp, ...]:
-    """Word-level diff; changes fall on whole words, original spelling kept."""
-    a, b = old_text.split(), new_text.split()
-    if len(a) * len(b) > MAX_DIFF_COST:
-        return (WordOp("replace", old_text, new_text),)
-    key_a = [_word_key(t) for t in a]
-    key_b = [_word_key(t) for t in b]
-    ops = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, key_a, key_b, autojunk=False).get_opcodes():
-        ops.append(WordOp(op, " ".join(a[i1:i2]), " ".join(b[j1:j2])))
-    return tuple(ops)
-
-
-# Tokens repeat (the words of one language); a word diff keys every token of both paragraphs.
-@functools.lru_cache(maxsize=1 << 14)
-def _word_key(token: str) -> str:
-    """Compare words, not their punctuation: "struck" equals "struck,"."""
-    folded = normalise(token).lower()
-    return "".join(_WORD.findall(folded)) or folded
 
 
 def _names(text: str) -> list[str]:
@@ -300,8 +298,8 @@ def align(old: Article, new: Article) -> Alignment:
     tok_old = [tokens(p.text) for p in po]
     tok_new = [tokens(p.text) for p in pn]
     vocabulary: dict[str, str] = {}
-    codes_old = _encode(tok_old, vocabulary)
-    codes_new = _encode(tok_new, vocabulary)
+    codes_old = encode(tok_old, vocabulary)
+    codes_new = encode(tok_new, vocabulary)
     groups = _match(codes_old, codes_new)
     weights = [(o, n, sum(len(tok_new[j]) for j in n)) for o, n in groups]
     flags = moved_flags(weights)
@@ -316,18 +314,29 @@ def align(old: Article, new: Article) -> Alignment:
         else:
             significance = "substantive"
             changes = changes_between(old_text, new_text)
-        similarity = round(token_ratio([t for i in olds for t in tok_old[i]], [t for j in news for t in tok_new[j]]), 4)
+        similarity = round(lcs_ratio("".join(codes_old[i] for i in olds), "".join(codes_new[j] for j in news)), 4)
         words = word_diff(old_text, new_text) if op != "copied" or significance == "cosmetic" else ()
         links.append(Link(op, olds, news, moved, similarity, significance, changes, words))
+    content_old = [t if p.is_content else [] for p, t in zip(po, tok_old, strict=True)]
+    content_new = [t if p.is_content else [] for p, t in zip(pn, tok_new, strict=True)]
+    reused_old, sources_old = reuse_cover(content_old, content_new)
+    reused_new, sources_new = reuse_cover(content_new, content_old)
     linked_old = {i for link in links for i in link.old}
     linked_new = {j for link in links for j in link.new}
-    links += [Link("removed", (i,), ()) for i in range(len(po)) if i not in linked_old]
-    links += [Link("added", (), (j,)) for j in range(len(pn)) if j not in linked_new]
+    links += [
+        Link("removed", (i,), (), shares_with=_sharing(sources_old[i], len(tok_old[i]))) for i in range(len(po)) if i not in linked_old
+    ]
+    links += [Link("added", (), (j,), shares_with=_sharing(sources_new[j], len(tok_new[j]))) for j in range(len(pn)) if j not in linked_new]
     links = _reading_order(links)
     moved_sentences = find_moved_sentences(po, pn, links)
     sections = sections_added(pn, links)
-    summary = summarise(po, pn, tok_old, tok_new, links, moved_sentences)
+    summary = summarise(po, pn, reused_old, reused_new, links)
     return Alignment(old, new, tuple(links), moved_sentences, sections, summary)
+
+
+def _sharing(words_from: dict[int, int], length: int) -> tuple[int, ...]:
+    """The paragraphs that supply enough of a paragraph's words to name."""
+    return tuple(k for k, words in words_from.items() if words >= SHARED_WORDS or 2 * words >= length)
 
 
 def _reading_order(links: list[Link]) -> list[Link]:
@@ -388,35 +397,13 @@ def sections_added(pn: Sequence[Paragraph], links: Sequence[Link]) -> tuple[Sect
 def summarise(
     po: Sequence[Paragraph],
     pn: Sequence[Paragraph],
-    tok_old: list[list[str]],
-    tok_new: list[list[str]],
+    reused_old: list[np.ndarray],
+    reused_new: list[np.ndarray],
     links: Sequence[Link],
-    moved: Sequence[MovedSentence],
 ) -> Summary:
-    matched_old = [np.zeros(len(t), bool) for t in tok_old]
-    matched_new = [np.zeros(len(t), bool) for t in tok_new]
-    for link in links:
-        if not link.old or not link.new:
-            continue
-        if [t for i in link.old for t in tok_old[i]] == [t for j in link.new for t in tok_new[j]]:
-            # Every token matches, as difflib would find (most links are copies).
-            for i in link.old:
-                matched_old[i][:] = True
-            for j in link.new:
-                matched_new[j][:] = True
-            continue
-        a = [(i, k) for i in link.old for k in range(len(tok_old[i]))]
-        b = [(j, k) for j in link.new for k in range(len(tok_new[j]))]
-        matcher = difflib.SequenceMatcher(None, [tok_old[i][k] for i, k in a], [tok_new[j][k] for j, k in b], autojunk=False)
-        for block in matcher.get_matching_blocks():
-            for x in range(block.size):
-                i, k = a[block.a + x]
-                matched_old[i][k] = True
-                j, m = b[block.b + x]
-                matched_new[j][m] = True
-    for sentence in moved:
-        _mark(tok_old[sentence.old], matched_old[sentence.old], _normalised_tokens(sentence.text))
-        _mark(tok_new[sentence.new], matched_new[sentence.new], _normalised_tokens(sentence.text))
+    """Counts of each op, and the reuse numbers from the whole text: the share
+    of body and quote words in blocks of at least REUSE_MIN_WORDS words that
+    the other version also has, wherever they stand."""
 
     def share(paragraphs: Sequence[Paragraph], masks: list[np.ndarray]) -> float:
         total = sum(len(m) for p, m in zip(paragraphs, masks, strict=True) if p.is_content)
@@ -434,15 +421,7 @@ def summarise(
         moved=sum(1 for link in links if link.moved),
         added=counts["added"],
         removed=counts["removed"],
-        reuse_of_new=share(pn, matched_new),
-        coverage_of_old=share(po, matched_old),
+        reuse_of_new=share(pn, reused_new),
+        coverage_of_old=share(po, reused_old),
         silent_substantive_edits=0 if flagged else substantive,
     )
-
-
-def _mark(paragraph_tokens: list[str], mask: np.ndarray, sentence_tokens: list[str]) -> None:
-    n = len(sentence_tokens)
-    for start in range(len(paragraph_tokens) - n + 1):
-        if paragraph_tokens[start : start + n] == sentence_tokens:
-            mask[start : start + n] = True
-            return

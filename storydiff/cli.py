@@ -586,6 +586,35 @@ def evaluate_alignment_command(gold: str, baselines: bool, fmt: str, output: str
     _emit(result.as_dict(), EVAL_ALIGNMENT_FORMATS, fmt, output, json_path)
 
 
+@evaluate.command("edits")
+@click.argument("revisions", type=click.Path(exists=True))
+@click.option("--baselines/--no-baselines", default=True, show_default=True, help="Also score difflib over whitespace tokens.")
+@_evaluation_output
+def evaluate_edits_command(revisions: str, baselines: bool, fmt: str, output: str | None, json_path: str | None) -> None:
+    """Score the words `diff` marks as changed against human-labelled edit spans.
+
+    REVISIONS is a revisions.jsonl file (IteraTeR's fields: before, after,
+    edits with character offsets) or a folder holding one.
+
+    \b
+    Example:
+        storydiff evaluate edits ../shared/data/iterater-news-dev
+    """
+    from .quality_edits import evaluate_edits
+    from .render import EVAL_EDITS_FORMATS
+
+    systems = ("storydiff", "difflib") if baselines else ("storydiff",)
+    try:
+        result = evaluate_edits(revisions, systems)
+    except FileNotFoundError as exc:
+        raise StorydiffError(str(exc), "REVISIONS must be a revisions.jsonl file or a folder holding one") from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise StorydiffError(
+            f"cannot use the revisions at {revisions}: {exc}", "each line needs before, after and edits[{type, start, end, after}]"
+        ) from exc
+    _emit(result.as_dict(), EVAL_EDITS_FORMATS, fmt, output, json_path)
+
+
 def _index_markdown(rows: list[tuple[Any, list[dict[str, Any]]]], formats: list[str]) -> str:
     from tabulate import tabulate
 

@@ -263,6 +263,11 @@ def _paragraphs(blocks: list[str], headline: str | None = None, *, id_later: boo
 # --- plain text and Markdown -------------------------------------------------
 
 
+def article_from_text(text: str, path: str = "-") -> Article:
+    """An article from plain text held in memory, read as a ``.txt`` file is."""
+    return _article_from_text(path, text, 0)
+
+
 def _article_from_text(shown: str, text: str, position: int) -> Article:
     paragraphs, article_id = _paragraphs(segment(text))
     if not paragraphs:

@@ -104,6 +104,7 @@ def diff_document(alignment: Any, order_source: str | None = None) -> dict[str, 
                 "significance": link.significance,
                 "changes": list(link.changes),
                 "words": [{"op": w.op, "old": w.old, "new": w.new} for w in link.words],
+                "shares_with": list(link.shares_with),
             }
             for link in alignment.links
         ],

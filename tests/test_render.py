@@ -50,7 +50,7 @@ def test_diff_json_contract() -> None:
         "silent_substantive_edits",
     }
     for entry in doc["alignment"]:
-        assert set(entry) == {"op", "old", "new", "moved", "similarity", "significance", "changes", "words"}
+        assert set(entry) == {"op", "old", "new", "moved", "similarity", "significance", "changes", "words", "shares_with"}
     assert doc["moved_sentences"][0] == {
         "text": "This is the biggest victory for Bashar-al Assad's regime in the country yet.",
         "old": 3,

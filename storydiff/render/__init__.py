@@ -18,6 +18,7 @@ DIFF_FORMATS: dict[str, Renderer] = {}
 REPORT_FORMATS: dict[str, Renderer] = {}
 EVAL_CLUSTER_FORMATS: dict[str, Renderer] = {}
 EVAL_ALIGNMENT_FORMATS: dict[str, Renderer] = {}
+EVAL_EDITS_FORMATS: dict[str, Renderer] = {}
 QUERY_FORMATS: dict[str, Renderer] = {}
 STATS_FORMATS: dict[str, Renderer] = {}
 

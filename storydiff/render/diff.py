@@ -71,6 +71,12 @@ def inline_diff(entry: dict[str, Any], equal: Callable[[str], str], deleted: Cal
     return " ".join(parts)
 
 
+def _sharing(entry: dict[str, Any], other: str) -> str:
+    """An added or removed paragraph that reuses word blocks of the other version says where."""
+    shared = entry.get("shares_with") or []
+    return f" (shares words with {other} {_refs(shared)})" if shared else ""
+
+
 def _title(doc: dict[str, Any]) -> str:
     order = f" (order: {doc['order_source']})" if doc.get("order_source") else ""
     return f"{doc['old']['path']} → {doc['new']['path']}{order}"
@@ -104,10 +110,10 @@ def render_terminal(doc: dict[str, Any], color: bool | None = None, width: int |
         where = f"old {_refs(entry['old'])} → new {_refs(entry['new'])}"
         extra = f" [{', '.join(entry['changes'])}]" if entry["changes"] else ""
         if entry["op"] == "added":
-            out.append(style(f"+ added {where}", fg="green"))
+            out.append(style(f"+ added {where}{_sharing(entry, 'old')}", fg="green"))
             out.append(style(wrap(_text(doc, "new", entry["new"])), fg="green"))
         elif entry["op"] == "removed":
-            out.append(style(f"- removed {where}", fg="red"))
+            out.append(style(f"- removed {where}{_sharing(entry, 'new')}", fg="red"))
             out.append(style(wrap(_text(doc, "old", entry["old"])), fg="red"))
         elif entry["words"] and entry["significance"] == "substantive":
             out.append(style(f"~ {tag} {where} similarity {entry['similarity']:.2f}{extra}", fg="yellow"))
@@ -163,7 +169,8 @@ def render_markdown(doc: dict[str, Any], budget: int = MARKDOWN_BUDGET) -> str:
     for op, side, sign in (("added", "new", "+"), ("removed", "old", "-")):
         entries = [e for e in doc["alignment"] if e["op"] == op]
         if entries:
-            body = "\n".join(f"{sign} ¶{e[side][0]} {_text(doc, side, e[side])}" for e in entries)
+            other = "old" if side == "new" else "new"
+            body = "\n".join(f"{sign} ¶{e[side][0]}{_sharing(e, other)} {_text(doc, side, e[side])}" for e in entries)
             fence = fence_for(body)
             blocks.append(
                 f"<details><summary>{len(entries)} {op} paragraph{'s' if len(entries) != 1 else ''}</summary>\n\n{fence}diff\n{body}\n{fence}\n\n</details>"

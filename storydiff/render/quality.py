@@ -6,7 +6,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from . import EVAL_ALIGNMENT_FORMATS, EVAL_CLUSTER_FORMATS, json_text, register
+from . import EVAL_ALIGNMENT_FORMATS, EVAL_CLUSTER_FORMATS, EVAL_EDITS_FORMATS, json_text, register
 from .markdown_text import escape
 
 #: How many false merges / missed pairs the table lists before pointing at the JSON.
@@ -150,4 +150,39 @@ def alignment_markdown(document: dict[str, Any]) -> str:
 
 @register(EVAL_ALIGNMENT_FORMATS, "json")
 def alignment_json(document: dict[str, Any]) -> str:
+    return json_text(document)
+
+
+EDITS_HEADERS = ["system", "changed-token P", "changed-token R", "changed-token F1", "hits", "false marks", "missed"]
+
+
+def _edit_rows(scores_by_system: dict[str, dict[str, Any]], first: list[str] | None = None) -> list[list[str]]:
+    return [
+        [*(first or []), name, _number(s["precision"]), _number(s["recall"]), _number(s["f1"]), str(s["tp"]), str(s["fp"]), str(s["fn"])]
+        for name, s in scores_by_system.items()
+    ]
+
+
+def _edits(document: dict[str, Any], tablefmt: str) -> str:
+    totals = tabulate(_edit_rows(document["systems"]), headers=EDITS_HEADERS, tablefmt=tablefmt, disable_numparse=True)
+    per_pair = [_edit_rows({row["system"]: row}, [row["revision"]])[0] for row in document["per_pair"]]
+    detail = tabulate(per_pair, headers=["revision", *EDITS_HEADERS], tablefmt=tablefmt, disable_numparse=True)
+    title = f"{document['dataset']}: {document['pairs']} revisions, changed words against the labelled edit spans"
+    if tablefmt == "github":
+        return f"**{title}**\n\n{totals}\n\n<details><summary>Per revision</summary>\n\n{detail}\n\n</details>\n"
+    return f"{title}\n\n{totals}\n\nper revision:\n{detail}\n"
+
+
+@register(EVAL_EDITS_FORMATS, "table")
+def edits_table(document: dict[str, Any]) -> str:
+    return _edits(document, "simple")
+
+
+@register(EVAL_EDITS_FORMATS, "markdown")
+def edits_markdown(document: dict[str, Any]) -> str:
+    return _edits(document, "github")
+
+
+@register(EVAL_EDITS_FORMATS, "json")
+def edits_json(document: dict[str, Any]) -> str:
     return json_text(document)

@@ -24,6 +24,7 @@ from rapidfuzz.process import cdist
 
 from .model import Article
 from .text import Paragraph, normalise
+from .verdict import Change, VersionWords, has_figure, has_quote, is_note, judge_words
 from .words import WordOp, encode, equal_blocks, lcs_ratio, reuse_cover, word_diff
 
 MIN_EDIT_SIMILARITY = 0.5
@@ -40,8 +41,6 @@ MAX_RUN = 5
 SHARED_WORDS = 8
 
 _WORD = re.compile(r"\w+")
-_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
-_QUOTED = re.compile(r'"([^"]{3,})"')
 _SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 
 
@@ -57,6 +56,20 @@ class Link:
     words: tuple[WordOp, ...] = ()
     #: For an added (removed) paragraph: the old (new) paragraphs whose word blocks it shares.
     shares_with: tuple[int, ...] = ()
+    #: Each non-equal run of ``words``, judged (cosmetic, copyedit, fact, added, removed).
+    edits: tuple[Change, ...] = ()
+
+
+@dataclass(frozen=True)
+class SilentEdit:
+    """Evidence for the silent-edit verdict: where, what, and before -> after."""
+
+    kind: str  # fact | removed quote | removed figure
+    what: tuple[str, ...]
+    old: tuple[int, ...]
+    new: tuple[int, ...]
+    before: str
+    after: str
 
 
 @dataclass(frozen=True)
@@ -94,6 +107,14 @@ class Alignment:
     moved_sentences: tuple[MovedSentence, ...]
     sections_added: tuple[Section, ...]
     summary: Summary
+    #: Fact changes and quotes or figures cut from kept paragraphs, whatever the notes say.
+    substantive_edits: tuple[SilentEdit, ...] = ()
+    #: The correction or update notes the new version carries (paragraph text or editor's note).
+    notes: tuple[str, ...] = ()
+
+    @property
+    def silent_edits(self) -> tuple[SilentEdit, ...]:
+        return () if self.notes else self.substantive_edits
 
     @property
     def equivalent(self) -> bool:
@@ -260,27 +281,6 @@ def moved_flags(links: Sequence[tuple[tuple[int, ...], tuple[int, ...], int]]) -
 # --- word diff and significance ----------------------------------------------------
 
 
-def _names(text: str) -> list[str]:
-    found = []
-    for sentence in _SENTENCE.split(text):
-        for word in re.findall(r"[^\W\d_][\w'-]*", sentence)[1:]:
-            if word[0].isupper():
-                found.append(word)
-    return sorted(found)
-
-
-def changes_between(old_text: str, new_text: str) -> tuple[str, ...]:
-    old_n, new_n = normalise(old_text), normalise(new_text)
-    found = []
-    if _NUMBER.findall(old_n) != _NUMBER.findall(new_n):
-        found.append("number")
-    if _names(old_n) != _names(new_n):
-        found.append("name")
-    if [tokens(q) for q in _QUOTED.findall(old_n)] != [tokens(q) for q in _QUOTED.findall(new_n)]:
-        found.append("quote")
-    return tuple(found)
-
-
 # --- the aligner -------------------------------------------------------------------
 
 
@@ -303,20 +303,18 @@ def align(old: Article, new: Article) -> Alignment:
     groups = _match(codes_old, codes_new)
     weights = [(o, n, sum(len(tok_new[j]) for j in n)) for o, n in groups]
     flags = moved_flags(weights)
+    said_old = VersionWords.of(p.text for p in po if p.is_content or p.kind == "headline")
+    said_new = VersionWords.of(p.text for p in pn if p.is_content or p.kind == "headline")
     links: list[Link] = []
     for (olds, news), moved in zip(groups, flags, strict=True):
         old_text, new_text = _join(po, olds), _join(pn, news)
         same_words = _case_words(old_text) == _case_words(new_text)
         op = ("copied" if same_words else "edited") if len(olds) == 1 and len(news) == 1 else "split" if len(olds) == 1 else "merged"
-        if same_words:
-            significance = "identical" if old_text == new_text else "cosmetic"
-            changes: tuple[str, ...] = ()
-        else:
-            significance = "substantive"
-            changes = changes_between(old_text, new_text)
         similarity = round(lcs_ratio("".join(codes_old[i] for i in olds), "".join(codes_new[j] for j in news)), 4)
-        words = word_diff(old_text, new_text) if op != "copied" or significance == "cosmetic" else ()
-        links.append(Link(op, olds, news, moved, similarity, significance, changes, words))
+        words = word_diff(old_text, new_text) if old_text != new_text else ()
+        edits = judge_words(words, said_old, said_new)
+        significance, changes = _significance(old_text, new_text, edits)
+        links.append(Link(op, olds, news, moved, similarity, significance, changes, words, edits=edits))
     content_old = [t if p.is_content else [] for p, t in zip(po, tok_old, strict=True)]
     content_new = [t if p.is_content else [] for p, t in zip(pn, tok_new, strict=True)]
     reused_old, sources_old = reuse_cover(content_old, content_new)
@@ -330,8 +328,62 @@ def align(old: Article, new: Article) -> Alignment:
     links = _reading_order(links)
     moved_sentences = find_moved_sentences(po, pn, links)
     sections = sections_added(pn, links)
-    summary = summarise(po, pn, reused_old, reused_new, links)
-    return Alignment(old, new, tuple(links), moved_sentences, sections, summary)
+    substantive = _substantive_edits(links)
+    notes = _notes(new, pn, links)
+    summary = summarise(po, pn, reused_old, reused_new, links, 0 if notes else len(substantive))
+    return Alignment(old, new, tuple(links), moved_sentences, sections, summary, substantive, notes)
+
+
+def _significance(old_text: str, new_text: str, edits: Sequence[Change]) -> tuple[str, tuple[str, ...]]:
+    """identical | cosmetic | copyedit | substantive (a fact changed, or a quote
+    or figure was cut), and what changed among number, date, name, quote, figure."""
+    if old_text == new_text:
+        return "identical", ()
+    counted = [e for e in edits if _counts(e)]
+    if counted:
+        return "substantive", tuple(sorted({w for e in counted for w in e.what}))
+    if any(e.kind != "cosmetic" for e in edits):
+        return "copyedit", ()
+    return "cosmetic", ()
+
+
+def _counts(change: Change) -> bool:
+    return change.kind == "fact" or (change.kind == "removed" and bool(change.what))
+
+
+def _substantive_edits(links: Sequence[Link]) -> tuple[SilentEdit, ...]:
+    found = []
+    for link in links:
+        for change in link.edits:
+            if _counts(change):
+                kind = "fact" if change.kind == "fact" else f"removed {' and '.join(change.what)}"
+                found.append(SilentEdit(kind, change.what, link.old, link.new, change.old, change.new))
+    return tuple(found)
+
+
+def _notes(new: Article, pn: Sequence[Paragraph], links: Sequence[Link]) -> tuple[str, ...]:
+    """The correction and update notes the new version adds: a correction or
+    update paragraph (an "Updated ..." stamp is one), or an editor's note that
+    says so (ninjs ``ednote``)."""
+    notes = [pn[link.new[0]].text for link in links if link.op == "added" and pn[link.new[0]].kind in ("correction", "update")]
+    if is_note(new.editorial_note):
+        notes.append(str(new.editorial_note))
+    return tuple(notes)
+
+
+def removals(alignment: Alignment) -> list[tuple[int, str]]:
+    """Removed paragraphs that held a quote or a figure the new version no
+    longer states: (old paragraph, "quote" | "figure" | "quote and figure")."""
+    said_new = VersionWords.of(p.text for p in alignment.new.paragraphs if p.is_content or p.kind == "headline")
+    out = []
+    for link in alignment.links:
+        if link.op != "removed":
+            continue
+        text = alignment.old.paragraphs[link.old[0]].text
+        what = [w for w, present in (("quote", has_quote(text)), ("figure", has_figure(text, said_new))) if present]
+        if what:
+            out.append((link.old[0], " and ".join(what)))
+    return out
 
 
 def _sharing(words_from: dict[int, int], length: int) -> tuple[int, ...]:
@@ -400,6 +452,7 @@ def summarise(
     reused_old: list[np.ndarray],
     reused_new: list[np.ndarray],
     links: Sequence[Link],
+    silent: int,
 ) -> Summary:
     """Counts of each op, and the reuse numbers from the whole text: the share
     of body and quote words in blocks of at least REUSE_MIN_WORDS words that
@@ -411,8 +464,6 @@ def summarise(
         return round(hit / total, 4) if total else 0.0
 
     counts = {op: sum(1 for link in links if link.op == op) for op in ("copied", "edited", "split", "merged", "added", "removed")}
-    flagged = any(pn[link.new[0]].kind in ("correction", "update") for link in links if link.op == "added")
-    substantive = sum(1 for link in links if link.significance == "substantive" and link.changes)
     return Summary(
         copied=counts["copied"],
         edited=counts["edited"],
@@ -423,5 +474,5 @@ def summarise(
         removed=counts["removed"],
         reuse_of_new=share(pn, reused_new),
         coverage_of_old=share(po, reused_old),
-        silent_substantive_edits=0 if flagged else substantive,
+        silent_substantive_edits=silent,
     )

@@ -661,6 +661,9 @@ def _article_from_json(shown: str, item: Any, position: int, *, id_later: bool =
         external_id=_string(_first(item, "id", "uri", "guid")) or None,
         position=position,
         id=article_id,
+        editorial_note=_string(_first(item, "ednote", "editorial_note", "editorsnote")) or None,
+        version=_string(item.get("version")) or None,
+        status=_string(_first(item, "pubstatus", "pubStatus")) or None,
     )
 
 

@@ -27,6 +27,12 @@ class Article:
     #: Order in which the loader met the article (command-line order).
     position: int = 0
     id: str = field(default="", compare=False)
+    #: An editor's note on this version (ninjs ``ednote``, front matter ``ednote``).
+    editorial_note: str | None = None
+    #: The version label the source gives (ninjs ``version``).
+    version: str | None = None
+    #: Publication status (ninjs ``pubstatus``: usable, withheld, canceled).
+    status: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.paragraphs, Paragraphs):

@@ -7,6 +7,10 @@ a replaced or deleted span; a word of ``after`` when it overlaps inserted
 text. Words are the whitespace-separated tokens of each text, so storydiff
 and the baseline are scored on the same units: changed-token precision,
 recall and F1, micro-averaged over both sides of every pair.
+
+The verdict is scored too: a revision with any ``meaning-changed`` edit
+should get storydiff's silent-edit flag, and one of copy edits only
+(fluency, clarity, coherence, style) should not.
 """
 
 from __future__ import annotations
@@ -181,12 +185,31 @@ def count(gold: Marks, predicted: Marks) -> TokenCounts:
     return total
 
 
+def meaning_changed(revision: Revision) -> bool:
+    return any(intent == "meaning-changed" for *_, intent in revision.edits)
+
+
+def flagged(revision: Revision) -> bool:
+    """storydiff's verdict: a silent edit between the two texts."""
+    return (
+        align(article_from_text(revision.before, "before"), article_from_text(revision.after, "after")).summary.silent_substantive_edits > 0
+    )
+
+
 @dataclass(frozen=True)
 class EditsEvaluation:
     dataset: str
     systems: tuple[str, ...]
     #: (revision id, system, counts) for each pair and system.
     pairs: tuple[tuple[str, str, TokenCounts], ...]
+    #: (revision id, labelled meaning-changed, flagged as a silent edit).
+    verdicts: tuple[tuple[str, bool, bool], ...] = ()
+
+    def verdict_scores(self) -> dict[str, float | int]:
+        tp = sum(1 for _, gold, flag in self.verdicts if gold and flag)
+        fp = sum(1 for _, gold, flag in self.verdicts if flag and not gold)
+        fn = sum(1 for _, gold, flag in self.verdicts if gold and not flag)
+        return {**TokenCounts(tp, fp, fn).scores(), "revisions": len(self.verdicts), "meaning_changed": tp + fn}
 
     def totals(self) -> dict[str, TokenCounts]:
         totals = {name: TokenCounts() for name in self.systems}
@@ -201,14 +224,18 @@ class EditsEvaluation:
             "pairs": len({rev for rev, _, _ in self.pairs}),
             "systems": {name: counts.scores() for name, counts in self.totals().items()},
             "per_pair": [{"revision": rev, "system": system, **counts.scores()} for rev, system, counts in self.pairs],
+            "verdicts": self.verdict_scores(),
+            "per_revision_verdict": [{"revision": rev, "meaning_changed": gold, "flagged": flag} for rev, gold, flag in self.verdicts],
         }
 
 
 def evaluate_edits(path: str, systems: Sequence[str] = ("storydiff", "difflib"), dataset: str = "") -> EditsEvaluation:
     results = []
+    verdicts = []
     for revision in read_revisions(path):
         gold = gold_marks(revision)
         for system in systems:
             results.append((revision.id, system, count(gold, EDIT_MARKERS[system](revision))))
+        verdicts.append((revision.id, meaning_changed(revision), flagged(revision)))
     name = dataset or Path(os.path.abspath(path)).name
-    return EditsEvaluation(name, tuple(systems), tuple(results))
+    return EditsEvaluation(name, tuple(systems), tuple(results), tuple(verdicts))

@@ -62,7 +62,7 @@ def clusters_document(clustering: Clustering, skipped: Sequence[Skipped] = (), m
 
 # --- diffs and story reports -------------------------------------------------------
 
-DIFF_SCHEMA = "storydiff.diff/1"
+DIFF_SCHEMA = "storydiff.diff/2"
 REPORT_SCHEMA = "storydiff.report/1"
 
 
@@ -75,7 +75,9 @@ def _side(article: Any) -> dict[str, Any]:
 
 
 def diff_document(alignment: Any, order_source: str | None = None) -> dict[str, Any]:
-    """The ``storydiff.diff/1`` contract for one aligned pair of versions."""
+    """The ``storydiff.diff/2`` contract for one aligned pair of versions."""
+    from .align import removals
+
     summary = alignment.summary
     return {
         "schema": DIFF_SCHEMA,
@@ -105,11 +107,28 @@ def diff_document(alignment: Any, order_source: str | None = None) -> dict[str, 
                 "changes": list(link.changes),
                 "words": [{"op": w.op, "old": w.old, "new": w.new} for w in link.words],
                 "shares_with": list(link.shares_with),
+                "edits": [{"kind": c.kind, "what": list(c.what), "old": c.old, "new": c.new} for c in link.edits],
             }
             for link in alignment.links
         ],
         "moved_sentences": [{"text": m.text, "old": m.old, "new": m.new} for m in alignment.moved_sentences],
         "sections_added": [{"heading": s.heading, "paragraphs": list(s.paragraphs)} for s in alignment.sections_added],
+        "notes": list(alignment.notes),
+        "silent_edits": [_evidence(e) for e in alignment.silent_edits],
+        "substantive_edits": [_evidence(e) for e in alignment.substantive_edits],
+        "removed_quotes_and_figures": [{"old": index, "what": what} for index, what in removals(alignment)],
+        "new_status": alignment.new.status,
+    }
+
+
+def _evidence(edit: Any) -> dict[str, Any]:
+    return {
+        "kind": edit.kind,
+        "what": list(edit.what),
+        "old": list(edit.old),
+        "new": list(edit.new),
+        "before": edit.before,
+        "after": edit.after,
     }
 
 

@@ -6,7 +6,7 @@ from conftest import REPO, SEEDS, need_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storydiff.align import align, changes_between, moved_flags
+from storydiff.align import align, moved_flags
 from storydiff.corpus import load
 from storydiff.model import Article
 from storydiff.quality import evaluate_alignment
@@ -46,8 +46,21 @@ def test_seed_acceptance() -> None:
     assert [s.heading for s in alignment.sections_added] == [4, 10, 14]
 
 
+def test_seeds_have_no_silent_edit_and_the_paraphrase_is_a_copyedit() -> None:
+    _, _, alignment = _seeds()
+    assert alignment.summary.silent_substantive_edits == 0
+    assert alignment.substantive_edits == ()
+    edited = _entry(alignment, "Syrian rebels prepared", "Syrian rebels had prepared")
+    assert edited.significance == "copyedit"
+    assert any("evacuation deal collapsed" in change.new for change in edited.edits)
+
+
 def test_changed_number_with_the_same_tokens_is_a_number_change() -> None:
-    assert "number" in changes_between("The fund raised $3.2 million last year.", "The fund raised $2.3 million last year.")
+    old = Article("a.txt", build_paragraphs(["The fund raised $3.2 million last year, its chair said."], "Fund"))
+    new = Article("b.txt", build_paragraphs(["The fund raised $2.3 million last year, its chair said."], "Fund"))
+    result = align(old, new)
+    assert [link.changes for link in result.links if link.op == "edited"] == [("number",)]
+    assert [(e.kind, e.before, e.after) for e in result.silent_edits] == [("fact", "$3.2", "$2.3")]
 
 
 def test_moved_is_outside_the_longest_order_preserving_sequence() -> None:

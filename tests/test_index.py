@@ -140,7 +140,7 @@ def test_query_contract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert document["schema"] == "storydiff.query/1"
     assert [a["path"] for a in document["story"]["articles"]] == [SEED_OLD]
     assert document["match"]["path"] == SEED_OLD and document["match"]["containment"] > 0.5
-    assert document["diff"]["schema"] == "storydiff.diff/1"
+    assert document["diff"]["schema"] == "storydiff.diff/2"
     assert (document["diff"]["old"]["path"], document["diff"]["new"]["path"]) == (SEED_OLD, SEED_NEW)
     # querying adds nothing
     assert json.loads(run("index", "stats", "--format", "json").stdout)["articles"] == 2  # type: ignore[attr-defined]

@@ -58,3 +58,11 @@ def test_iterater_changed_words_meet_the_floor_and_the_difflib_baseline() -> Non
     assert storydiff["f1"] >= floors["changed_token_f1"], storydiff
     if floors["at_least_difflib"]:
         assert storydiff["f1"] >= difflib["f1"], (storydiff, difflib)
+
+
+def test_iterater_silent_edit_flag_meets_its_floor() -> None:
+    root = need_data("iterater-news-dev")
+    scores = evaluate_edits(str(root), ("storydiff",)).verdict_scores()
+    floors = json.loads((REPO / "tests" / "quality-floors.json").read_text())["verdicts"]["iterater-news-dev"]
+    assert scores["precision"] >= floors["precision"], scores
+    assert scores["recall"] >= floors["recall"], scores

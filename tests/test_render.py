@@ -34,7 +34,7 @@ def run(*args: str):
 
 def test_diff_json_contract() -> None:
     doc = json.loads(run("diff", OLD, NEW, "--format", "json").stdout)
-    assert doc["schema"] == "storydiff.diff/1"
+    assert doc["schema"] == "storydiff.diff/2"
     assert set(doc["old"]) == {"path", "headline", "paragraphs"}
     assert set(doc["old"]["paragraphs"][0]) == {"index", "kind", "text"}
     assert set(doc["summary"]) == {
@@ -50,7 +50,7 @@ def test_diff_json_contract() -> None:
         "silent_substantive_edits",
     }
     for entry in doc["alignment"]:
-        assert set(entry) == {"op", "old", "new", "moved", "similarity", "significance", "changes", "words", "shares_with"}
+        assert set(entry) == {"op", "old", "new", "moved", "similarity", "significance", "changes", "words", "shares_with", "edits"}
     assert doc["moved_sentences"][0] == {
         "text": "This is the biggest victory for Bashar-al Assad's regime in the country yet.",
         "old": 3,
@@ -183,7 +183,7 @@ def test_report_json_has_story_diffs_and_lineage(tmp_path: Path, monkeypatch) ->
     (report,) = [p for p in tmp_path.iterdir() if p.suffix == ".json"]
     doc = json.loads(report.read_text(encoding="utf-8"))
     assert doc["schema"] == "storydiff.report/1"
-    assert len(doc["diffs"]) == 1 and doc["diffs"][0]["schema"] == "storydiff.diff/1"
+    assert len(doc["diffs"]) == 1 and doc["diffs"][0]["schema"] == "storydiff.diff/2"
     assert doc["lineage"][2] == {"paragraph": 2, "first_version": 1, "ops": ["edited"]}
 
 

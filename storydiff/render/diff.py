@@ -1,6 +1,6 @@
 """Diff renderers for text media: terminal, GitHub/GitLab Markdown, Jira, JSON.
 
-All read the ``storydiff.diff/1`` document. Ticket formats are built from
+All read the ``storydiff.diff/2`` document. Ticket formats are built from
 whole blocks under a size budget, so a cut never lands inside a fence or tag.
 """
 
@@ -35,12 +35,35 @@ def _refs(indices: list[int]) -> str:
 
 
 def banner(doc: dict[str, Any]) -> str | None:
-    count = doc["summary"]["silent_substantive_edits"]
-    if not count:
-        return None
-    return (
-        f"SILENT EDIT: {count} substantive change{'s' if count != 1 else ''} (numbers, names or quotes) without a correction or update note"
+    """The silent-edit warning with its evidence (paragraph, before -> after), or None."""
+    edits = doc.get("silent_edits") or []
+    status = (doc.get("new_status") or "").lower()
+    kill = (
+        f"KILLED: the new version's status is {status}; the story must not be used. "
+        if status in ("withheld", "canceled", "cancelled")
+        else ""
     )
+    if not edits:
+        return kill.strip() or None
+    count = len(edits)
+    order = doc.get("order_source")
+    hedge = f" (if {doc['new']['path']} is the later version: the order rests on file names)" if order in ("filename", "name") else ""
+    evidence = "; ".join(_evidence_text(e) for e in edits[:5]) + ("; …" if count > 5 else "")
+    return f"{kill}SILENT EDIT: {count} change{'s' if count != 1 else ''} of fact without a correction or update note{hedge}: {evidence}"
+
+
+def _evidence_text(edit: dict[str, Any]) -> str:
+    where = f"¶{edit['new'][0]}" if edit["new"] else f"old ¶{edit['old'][0]}"
+    label = ", ".join(edit["what"]) or edit["kind"]
+    if edit["kind"] == "fact":
+        return f"{where} {label}: {_clip(edit['before'])} → {_clip(edit['after'])}"
+    return f"{where} {edit['kind']}: {_clip(edit['before'])}"
+
+
+def _clip(text: str, words: int = 12) -> str:
+    """A quoted run cut at a word, with an ellipsis."""
+    parts = text.split()
+    return "“" + " ".join(parts[:words]) + ("…" if len(parts) > words else "") + "”"
 
 
 def summary_rows(doc: dict[str, Any]) -> list[list[str]]:
@@ -54,7 +77,7 @@ def reuse_line(doc: dict[str, Any]) -> str:
 
 def _word_changes(doc: dict[str, Any]) -> list[dict[str, Any]]:
     """Links whose words changed: the ones shown with an inline word diff."""
-    return [e for e in doc["alignment"] if e["op"] in ("edited", "split", "merged") and e["significance"] == "substantive"]
+    return [e for e in doc["alignment"] if e["op"] in ("edited", "split", "merged") and e["words"]]
 
 
 def inline_diff(entry: dict[str, Any], equal: Callable[[str], str], deleted: Callable[[str], str], inserted: Callable[[str], str]) -> str:
@@ -108,14 +131,14 @@ def render_terminal(doc: dict[str, Any], color: bool | None = None, width: int |
     for entry in doc["alignment"]:
         tag = entry["op"] + (" moved" if entry["moved"] else "")
         where = f"old {_refs(entry['old'])} → new {_refs(entry['new'])}"
-        extra = f" [{', '.join(entry['changes'])}]" if entry["changes"] else ""
+        extra = f" {entry['significance']}" + (f" [{', '.join(entry['changes'])}]" if entry["changes"] else "")
         if entry["op"] == "added":
             out.append(style(f"+ added {where}{_sharing(entry, 'old')}", fg="green"))
             out.append(style(wrap(_text(doc, "new", entry["new"])), fg="green"))
         elif entry["op"] == "removed":
             out.append(style(f"- removed {where}{_sharing(entry, 'new')}", fg="red"))
             out.append(style(wrap(_text(doc, "old", entry["old"])), fg="red"))
-        elif entry["words"] and entry["significance"] == "substantive":
+        elif entry["words"] and entry["op"] != "copied":
             out.append(style(f"~ {tag} {where} similarity {entry['similarity']:.2f}{extra}", fg="yellow"))
             out.append(wrap(inline_diff(entry, str, lambda t: style(f"[-{t}-]", fg="red"), lambda t: style(f"{{+{t}+}}", fg="green"))))
         else:

@@ -48,10 +48,8 @@ def _cell(doc: dict[str, Any], entry: dict[str, Any], side: str) -> str:
         return f'<td class="num"></td><td class="{side}"></td>'
     paragraphs = [doc[side]["paragraphs"][i] for i in indices]
     kinds = " ".join(f"kind-{p['kind']}" for p in paragraphs)
-    if entry["words"] and entry["significance"] == "substantive":
-        body = _words(entry, side)
-    else:
-        body = " ".join(escape(p["text"]) for p in paragraphs)
+    changed = entry["words"] and entry["op"] != "copied"
+    body = _words(entry, side) if changed else " ".join(escape(p["text"]) for p in paragraphs)
     badges = ""
     if entry["moved"]:
         other = "new" if side == "old" else "old"

@@ -168,9 +168,14 @@ def _edits(document: dict[str, Any], tablefmt: str) -> str:
     per_pair = [_edit_rows({row["system"]: row}, [row["revision"]])[0] for row in document["per_pair"]]
     detail = tabulate(per_pair, headers=["revision", *EDITS_HEADERS], tablefmt=tablefmt, disable_numparse=True)
     title = f"{document['dataset']}: {document['pairs']} revisions, changed words against the labelled edit spans"
+    v = document["verdicts"]
+    verdict = (
+        f"silent-edit flag against the meaning-changed label ({v['meaning_changed']} of {v['revisions']} revisions): "
+        f"precision {_number(v['precision'])}, recall {_number(v['recall'])}, F1 {_number(v['f1'])}"
+    )
     if tablefmt == "github":
-        return f"**{title}**\n\n{totals}\n\n<details><summary>Per revision</summary>\n\n{detail}\n\n</details>\n"
-    return f"{title}\n\n{totals}\n\nper revision:\n{detail}\n"
+        return f"**{title}**\n\n{totals}\n\n{verdict}\n\n<details><summary>Per revision</summary>\n\n{detail}\n\n</details>\n"
+    return f"{title}\n\n{totals}\n\n{verdict}\n\nper revision:\n{detail}\n"
 
 
 @register(EVAL_EDITS_FORMATS, "table")

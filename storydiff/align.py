@@ -111,6 +111,9 @@ class Alignment:
     substantive_edits: tuple[SilentEdit, ...] = ()
     #: The correction or update notes the new version carries (paragraph text or editor's note).
     notes: tuple[str, ...] = ()
+    #: Removed paragraphs that held a quote or a figure the new version no longer states:
+    #: (old paragraph, "quote" | "figure" | "quote and figure").
+    removed_quotes_and_figures: tuple[tuple[int, str], ...] = ()
 
     @property
     def silent_edits(self) -> tuple[SilentEdit, ...]:
@@ -213,13 +216,10 @@ def _runs(
     for w in range(len(whole_codes)):
         if not lw[w]:
             continue
-        inside = [
-            p
-            for p in range(len(part_codes))
-            if lp[p] >= MIN_CONTAINED_WORDS
-            and cover[w, p] >= MIN_PART_COVERAGE
-            and contained_share(part_codes[p], whole_codes[w]) >= MIN_PART_COVERAGE
-        ]
+        maybe = [p for p in range(len(part_codes)) if lp[p] >= MIN_CONTAINED_WORDS and cover[w, p] >= MIN_PART_COVERAGE]
+        if len(maybe) < 2:
+            continue  # a split or merge needs two parts; the block check below is the costly one
+        inside = [p for p in maybe if contained_share(part_codes[p], whole_codes[w]) >= MIN_PART_COVERAGE]
         inside_set = set(inside)
         for start in inside:
             if start - 1 in inside_set:
@@ -331,7 +331,8 @@ def align(old: Article, new: Article) -> Alignment:
     substantive = _substantive_edits(links)
     notes = _notes(new, pn, links)
     summary = summarise(po, pn, reused_old, reused_new, links, 0 if notes else len(substantive))
-    return Alignment(old, new, tuple(links), moved_sentences, sections, summary, substantive, notes)
+    cut = _removals(po, links, said_new)
+    return Alignment(old, new, tuple(links), moved_sentences, sections, summary, substantive, notes, cut)
 
 
 def _significance(old_text: str, new_text: str, edits: Sequence[Change]) -> tuple[str, tuple[str, ...]]:
@@ -371,19 +372,16 @@ def _notes(new: Article, pn: Sequence[Paragraph], links: Sequence[Link]) -> tupl
     return tuple(notes)
 
 
-def removals(alignment: Alignment) -> list[tuple[int, str]]:
-    """Removed paragraphs that held a quote or a figure the new version no
-    longer states: (old paragraph, "quote" | "figure" | "quote and figure")."""
-    said_new = VersionWords.of(p.text for p in alignment.new.paragraphs if p.is_content or p.kind == "headline")
+def _removals(po: Sequence[Paragraph], links: Sequence[Link], said_new: VersionWords) -> tuple[tuple[int, str], ...]:
     out = []
-    for link in alignment.links:
-        if link.op != "removed":
+    for link in links:
+        if link.op != "removed" or not po[link.old[0]].is_content:
             continue
-        text = alignment.old.paragraphs[link.old[0]].text
+        text = po[link.old[0]].text
         what = [w for w, present in (("quote", has_quote(text)), ("figure", has_figure(text, said_new))) if present]
         if what:
             out.append((link.old[0], " and ".join(what)))
-    return out
+    return tuple(out)
 
 
 def _sharing(words_from: dict[int, int], length: int) -> tuple[int, ...]:

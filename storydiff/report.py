@@ -76,7 +76,6 @@ def _side(article: Any) -> dict[str, Any]:
 
 def diff_document(alignment: Any, order_source: str | None = None) -> dict[str, Any]:
     """The ``storydiff.diff/2`` contract for one aligned pair of versions."""
-    from .align import removals
 
     summary = alignment.summary
     return {
@@ -116,7 +115,7 @@ def diff_document(alignment: Any, order_source: str | None = None) -> dict[str, 
         "notes": list(alignment.notes),
         "silent_edits": [_evidence(e) for e in alignment.silent_edits],
         "substantive_edits": [_evidence(e) for e in alignment.substantive_edits],
-        "removed_quotes_and_figures": [{"old": index, "what": what} for index, what in removals(alignment)],
+        "removed_quotes_and_figures": [{"old": index, "what": what} for index, what in alignment.removed_quotes_and_figures],
         "new_status": alignment.new.status,
     }
 

@@ -19,6 +19,7 @@ that stays, in a version that carries no correction or update note.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -110,6 +111,7 @@ _SUFFIX_SCALES = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_0
 _DIGITS = re.compile(r"^[$€£¥]?(\d+(?:[.,:]\d+)*)(st|nd|rd|th|k|m|mn|bn|b|tn|%|am|pm|a\.m\.|p\.m\.)?$", re.I)
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def _number_values(token: str) -> frozenset[float]:
     """Every value a written number may stand for ("0600" is 600 or 06:00;
     "30.000" is thirty thousand in German style or 30 in English)."""
@@ -181,25 +183,31 @@ _DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "su
 _RELATIVE = {"today", "yesterday", "tomorrow", "tonight", "overnight"}
 
 
+_DATE_FORMS: dict[str, str] = {}
+for _k, _month in enumerate(_MONTHS):
+    for _form in {_month, _month[:3], _month[:4]} - {"may", "marc", "june", "july"}:
+        _DATE_FORMS[_form] = f"month{_k + 1}"
+    _DATE_FORMS[_month] = f"month{_k + 1}"
+for _k, _day in enumerate(_DAYS):
+    for _form in {_day, _day[:3], _day[:4]} - {"sat", "sun", "wed"}:
+        _DATE_FORMS[_form] = f"day{_k + 1}"
+_DATE_FORMS.update({word: word for word in _RELATIVE})
+
+
+@functools.lru_cache(maxsize=1 << 14)
 def _date_word(token: str) -> str | None:
+    """A weekday, month (or its abbreviation) or a relative day, as one canonical key."""
     bare = token.strip("\"'()[],;:!?").rstrip(".")
     word = bare.lower()
     if word == "may" and not bare[:1].isupper():
         return None  # the verb
-    for k, month in enumerate(_MONTHS):
-        if word == month or (len(word) >= 3 and month.startswith(word) and word != "may" and len(word) <= 4 and k != 4):
-            return f"month{k + 1}"
-    for k, day in enumerate(_DAYS):
-        if word == day or (len(word) >= 3 and day.startswith(word) and len(word) <= 4 and word not in {"sat", "sun", "wed"}):
-            return f"day{k + 1}"
-    if word in _RELATIVE:
-        return word
-    return None
+    return _DATE_FORMS.get(word)
 
 
 _NOT_NAMES = {"i", "a", "an", "the", "he", "she", "it", "we", "they", "you", "his", "her", "its", "their", "this", "that", "these", "those"}
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def _name_key(token: str) -> str | None:
     """A capitalised word that is not a date word, folded for comparison."""
     word = token.strip("\"'()[],;:!?.")

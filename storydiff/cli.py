@@ -22,6 +22,7 @@ import click
 from . import __version__
 from .corpus import DEFAULT_MAX_ARTICLE_BYTES, FORMATS, LoadOptions, iter_load
 from .model import Article, LoadWarning, Skipped
+from .render.markdown_text import visible
 from .workers import gc_paused
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -36,7 +37,7 @@ class StorydiffError(click.ClickException):
         super().__init__(message + (f"\nHint: {hint}" if hint else ""))
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"storydiff: error: {self.format_message()}", err=True)
+        click.echo(f"storydiff: error: {visible(self.format_message())}", err=True)
 
 
 def _no_color() -> bool:
@@ -44,7 +45,7 @@ def _no_color() -> bool:
 
 
 def warn(message: str) -> None:
-    click.echo(f"storydiff: {message}", err=True)
+    click.echo(f"storydiff: {visible(message)}", err=True)
 
 
 #: What the command made, kept until the process ends, when :func:`run`
@@ -244,11 +245,19 @@ def write_atomic(target: str, text: str) -> None:
     try:
         os.makedirs(directory, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".storydiff-", dir=directory)
+        # mkstemp makes the file 0600; a report is for a desk's shared folder, so it gets what open() would give
+        os.fchmod(handle, 0o666 & ~_umask())
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
         os.replace(temporary, target)
     except OSError as exc:
         raise StorydiffError(f"cannot write {target}: {exc.strerror or exc}", "check the directory exists and is writable") from exc
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _progress(enabled: bool) -> Callable[[str, int, int], None] | None:

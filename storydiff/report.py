@@ -76,7 +76,14 @@ def _side(article: Any) -> dict[str, Any]:
 
 def diff_document(alignment: Any, order_source: str | None = None) -> dict[str, Any]:
     """The ``storydiff.diff/2`` contract for one aligned pair of versions."""
+    from .digest import what_changed
 
+    document = _diff_fields(alignment, order_source)
+    document["what_changed"] = what_changed(document)
+    return document
+
+
+def _diff_fields(alignment: Any, order_source: str | None) -> dict[str, Any]:
     summary = alignment.summary
     return {
         "schema": DIFF_SCHEMA,
@@ -155,7 +162,27 @@ def lineage(diffs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def report_document(cluster: Cluster, diffs: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    return {"schema": REPORT_SCHEMA, "story": cluster_document(cluster), "diffs": list(diffs), "lineage": lineage(diffs)}
+    return {
+        "schema": REPORT_SCHEMA,
+        "story": cluster_document(cluster),
+        "versions": [_version(article) for article in cluster.articles],
+        "diffs": list(diffs),
+        "lineage": lineage(diffs),
+    }
+
+
+def _version(article: Any) -> dict[str, Any]:
+    """What the version table shows of one version: where and when it was published."""
+    return {
+        "path": article.path,
+        "headline": article.headline,
+        "published": format_time(article.published),
+        "modified": format_time(article.modified),
+        "url": article.url,
+        "source": article.source,
+        "version": article.version,
+        "status": article.status,
+    }
 
 
 def story_report(cluster: Cluster) -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -106,6 +106,8 @@ _ORDINALS = {
     )
 }
 _ORDINALS.update({"twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "hundredth": 100})
+# "first" and "second" are far more often order and time ("a second look") than figures.
+del _ORDINALS["first"], _ORDINALS["second"]
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 1_000_000_000_000}
 _SUFFIX_SCALES = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000, "b": 1_000_000_000, "tn": 1_000_000_000_000}
 _DIGITS = re.compile(r"^[$€£¥]?(\d+(?:[.,:]\d+)*)(st|nd|rd|th|k|m|mn|bn|b|tn|%|am|pm|a\.m\.|p\.m\.)?$", re.I)
@@ -157,6 +159,11 @@ def numbers_in(tokens: Sequence[str]) -> list[frozenset[float]]:
             found[-1] = frozenset(v * _SCALES[word] for v in found[-1])
             continue
         if word == "and" and found:
+            continue
+        if word in ("am", "pm", "a.m", "p.m") and found and found[-1]:
+            # "5 am" is the time 0500, "8 p.m." 2000: a clock time, not a count
+            evening = 1200 if word.startswith("p") else 0
+            found[-1] = frozenset(v * 100 + evening for v in found[-1] if v < 13)
             continue
         values = _number_values(token)
         if values:

@@ -157,7 +157,7 @@ def test_show_remove_and_evict_commands(tmp_path: Path, monkeypatch: pytest.Monk
     run("index", "add", str(SEEDS))
     story = json.loads(run("index", "stories", "--format", "json").stdout)["clusters"][0]  # type: ignore[attr-defined]
     report = run("index", "show", story["id"]).stdout  # type: ignore[attr-defined]
-    assert report.startswith(f"## Story {story['id']}: ") and "#### v1 → v2" in report
+    assert report.startswith(f"## Story {story['id']}: ") and "### v1 → v2" in report
     missing = run("index", "show", "s000000000000")
     assert missing.exit_code == 2 and "no story s000000000000" in missing.stderr  # type: ignore[attr-defined]
     assert run("index", "remove", story["articles"][1]["id"][:8]).stdout == "removed 1 article\n"  # type: ignore[attr-defined]

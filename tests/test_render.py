@@ -80,7 +80,7 @@ def test_terminal_has_no_colour_without_a_terminal_and_with_no_color(monkeypatch
 
 
 def test_markdown_escapes_article_text() -> None:
-    assert escape("a | b <x> & *y* _z_ [l](u) `c` #h \\") == "a \\| b &lt;x&gt; &amp; \\*y\\* \\_z\\_ \\[l\\](u) \\`c\\` \\#h \\\\"
+    assert escape("a | b <x> & *y* _z_ [l](u) `c` #h \\") == "a \\| b &lt;x&gt; &amp; \\*y\\* \\_z\\_ \\[l\\](u) \\`c\\` \\#\u2060h \\\\"
     assert escape("1. not a list") == "1\\. not a list"
     assert escape("- not a bullet") == "\\- not a bullet"
     assert fence_for("code ```` here") == "`````"

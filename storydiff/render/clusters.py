@@ -9,6 +9,7 @@ from typing import Any
 from tabulate import tabulate
 
 from . import CLUSTER_FORMATS, json_text, register
+from .markdown_text import escape, visible
 
 _HEADERS = ["story", "order", "v", "article", "headline", "time", "jaccard", "containment"]
 
@@ -27,8 +28,8 @@ def _rows(document: dict[str, Any], headline_width: int) -> list[list[str]]:
                     cluster["id"] if number == 1 else "",
                     cluster["order_source"] if number == 1 else "",
                     f"v{number}/{len(cluster['articles'])}",
-                    article["path"],
-                    _shorten(article["headline"], headline_width),
+                    visible(article["path"]),
+                    _shorten(visible(article["headline"]), headline_width),
                     article["modified"] or article["published"] or "",
                     "" if sim is None else f"{sim['jaccard']:.2f}",
                     "" if sim is None else f"{sim['containment']:.2f}",
@@ -46,8 +47,6 @@ def render_table(document: dict[str, Any]) -> str:
 
 @register(CLUSTER_FORMATS, "markdown")
 def render_markdown(document: dict[str, Any]) -> str:
-    from .markdown_text import escape
-
     rows = [[escape(cell) for cell in row] for row in _rows(document, 80)]
     return tabulate(rows, headers=_HEADERS, tablefmt="github", disable_numparse=True) + "\n"
 
@@ -79,17 +78,17 @@ def render_csv(document: dict[str, Any]) -> str:
             writer.writerow(
                 [
                     cluster["id"],
-                    cluster["label"],
+                    visible(cluster["label"]),
                     cluster["order_source"],
                     number,
-                    article["path"],
+                    visible(article["path"]),
                     article["id"],
-                    article["headline"],
+                    visible(article["headline"]),
                     article["published"] or "",
                     article["modified"] or "",
                     sim.get("jaccard", ""),
                     sim.get("containment", ""),
-                    link.get("partner_path", ""),
+                    visible(link.get("partner_path", "")),
                 ]
             )
     return out.getvalue()

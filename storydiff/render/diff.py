@@ -1,25 +1,30 @@
 """Diff renderers for text media: terminal, GitHub/GitLab Markdown, Jira, JSON.
 
-All read the ``storydiff.diff/2`` document. Ticket formats are built from
-whole blocks under a size budget, so a cut never lands inside a fence or tag.
+All read the ``storydiff.diff/2`` document and open with its digest
+(:mod:`storydiff.digest`): what changed, in a few lines. Paragraphs are
+numbered from 1 here (the JSON keeps the contract's indices from 0). Ticket
+formats are built from whole blocks under a size budget that never cuts the
+digest, so a cut never lands inside a list or tag.
 """
 
 from __future__ import annotations
 
 import shutil
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import click
-from tabulate import tabulate
 
+from ..digest import ORDER_REASONS, opening, what_changed
 from . import DIFF_FORMATS, json_text, register
-from .markdown_text import escape, escape_jira, fence_for
+from .markdown_text import escape, escape_jira, visible
 
 MARKDOWN_BUDGET = 60_000
 JIRA_BUDGET = 30_000
 OPS = ("copied", "edited", "split", "merged", "moved", "added", "removed")
+
+Escape = Callable[[str], str]
 
 
 def _para(doc: dict[str, Any], side: str, index: int) -> dict[str, Any]:
@@ -31,48 +36,119 @@ def _text(doc: dict[str, Any], side: str, indices: list[int]) -> str:
 
 
 def _refs(indices: list[int]) -> str:
-    return ", ".join(f"¶{i}" for i in indices) or "-"
+    """Paragraph numbers as a reader counts them, from 1."""
+    return ", ".join(f"¶{i + 1}" for i in indices) or "-"
 
 
-def banner(doc: dict[str, Any]) -> str | None:
+def _quoted(text: str, esc: Escape, words: int = 12) -> str:
+    return f"“{esc(opening(text, words))}”"
+
+
+def banner(doc: dict[str, Any], esc: Escape = str) -> str | None:
     """The silent-edit warning with its evidence (paragraph, before -> after), or None."""
     edits = doc.get("silent_edits") or []
     status = (doc.get("new_status") or "").lower()
     kill = (
-        f"KILLED: the new version's status is {status}; the story must not be used. "
+        f"KILLED: the new version's status is {esc(status)}; the story must not be used. "
         if status in ("withheld", "canceled", "cancelled")
         else ""
     )
     if not edits:
         return kill.strip() or None
     count = len(edits)
-    order = doc.get("order_source")
-    hedge = f" (if {doc['new']['path']} is the later version: the order rests on file names)" if order in ("filename", "name") else ""
-    evidence = "; ".join(_evidence_text(e) for e in edits[:5]) + ("; …" if count > 5 else "")
+    hedge = (
+        f" (if {esc(doc['new']['path'])} is the later version: the order rests on file names)"
+        if doc.get("order_source") in ("filename", "name")
+        else ""
+    )
+    evidence = "; ".join(evidence_text(e, esc) for e in edits[:5]) + ("; …" if count > 5 else "")
     return f"{kill}SILENT EDIT: {count} change{'s' if count != 1 else ''} of fact without a correction or update note{hedge}: {evidence}"
 
 
-def _evidence_text(edit: dict[str, Any]) -> str:
-    where = f"¶{edit['new'][0]}" if edit["new"] else f"old ¶{edit['old'][0]}"
+def evidence_text(edit: dict[str, Any], esc: Escape = str) -> str:
+    where = f"¶{edit['new'][0] + 1}" if edit["new"] else f"old ¶{edit['old'][0] + 1}"
     label = ", ".join(edit["what"]) or edit["kind"]
     if edit["kind"] == "fact":
-        return f"{where} {label}: {_clip(edit['before'])} → {_clip(edit['after'])}"
-    return f"{where} {edit['kind']}: {_clip(edit['before'])}"
+        return f"{where} {label}: {_quoted(edit['before'], esc)} → {_quoted(edit['after'], esc)}"
+    return f"{where} {edit['kind']}: {_quoted(edit['before'], esc)}"
 
 
-def _clip(text: str, words: int = 12) -> str:
-    """A quoted run cut at a word, with an ellipsis."""
-    parts = text.split()
-    return "“" + " ".join(parts[:words]) + ("…" if len(parts) > words else "") + "”"
+def digest_items(doc: dict[str, Any], esc: Escape) -> list[tuple[str, str]]:
+    """The digest as (label, text) lines, article text passed through ``esc``."""
+    d = what_changed(doc)
+    items: list[tuple[str, str]] = []
+    headline = d["headline"]
+    items.append(
+        ("Headline", f"{_quoted(headline['old'], esc, 20)} → {_quoted(headline['new'], esc, 20)}" if headline["changed"] else "unchanged")
+    )
+    lede = d["lede"]
+    if lede["new"] is None:
+        items.append(("Lede", "the new version has no body text" if lede["old"] is not None else "none"))
+    elif not lede["changed"]:
+        items.append(("Lede", "unchanged"))
+    else:
+        was = f" (was ¶{lede['old'] + 1} {_quoted(_para(doc, 'old', lede['old'])['text'], esc)})" if lede["old"] is not None else ""
+        items.append(("Lede", f"{lede['how']}: ¶{lede['new'] + 1} {_quoted(_para(doc, 'new', lede['new'])['text'], esc)}{was}"))
+    facts = d["facts_changed"]
+    if facts:
+        status = (
+            " (silent: no correction or update note)"
+            if d["silent"]
+            else f" (with a note: {_quoted(d['notes'][0], esc)})"
+            if d["notes"]
+            else ""
+        )
+        items.append(("Facts changed", _listed(evidence_text(e, esc) for e in facts) + status))
+    else:
+        items.append(("Facts changed", "none"))
+
+    def who(q: dict[str, Any]) -> str:
+        return f"{esc(q['speaker'])}: " if q["speaker"] else ""
+
+    if d["quotes_added"]:
+        items.append(("Quotes added", _listed(f"¶{q['new'] + 1} {who(q)}“{esc(q['opening'])}”" for q in d["quotes_added"])))
+    if d["quotes_removed"]:
+        items.append(("Quotes removed", _listed(f"old ¶{q['old'] + 1} {who(q)}“{esc(q['opening'])}”" for q in d["quotes_removed"])))
+    if d["figures_removed"]:
+        items.append(("Figures removed", _listed(f"old ¶{f['old'] + 1} “{esc(f['opening'])}”" for f in d["figures_removed"])))
+    if d["sections_added"]:
+        items.append(("New sections", _listed(f"{_quoted(s['text'], esc)} ({_span(s)})" for s in d["sections_added"])))
+    if d["paragraphs_added"]:
+        items.append(("Paragraphs added", _listed(f"¶{p['new'] + 1} “{esc(p['opening'])}”" for p in d["paragraphs_added"])))
+    if d["paragraphs_removed"]:
+        items.append(("Paragraphs removed", _listed(f"old ¶{p['old'] + 1} “{esc(p['opening'])}”" for p in d["paragraphs_removed"])))
+    items.append(("Reuse", reuse_line(doc)))
+    if d["order"]:
+        items.append(("Order", ORDER_REASONS.get(d["order"], d["order"])))
+    return items
 
 
-def summary_rows(doc: dict[str, Any]) -> list[list[str]]:
-    return [[op, str(doc["summary"][op])] for op in OPS]
+#: The digest names this many of a kind and counts the rest: it is read in half a minute.
+DIGEST_ITEMS = 8
+
+
+def _listed(entries: Iterable[str]) -> str:
+    shown = list(entries)
+    more = len(shown) - DIGEST_ITEMS
+    return "; ".join(shown[:DIGEST_ITEMS]) + (f"; and {more} more" if more > 0 else "")
+
+
+def _span(section: dict[str, Any]) -> str:
+    first, last = section["heading"] + 1, (section["paragraphs"][-1] if section["paragraphs"] else section["heading"]) + 1
+    return f"¶{first}" if first == last else f"¶{first}–{last}"
+
+
+def counts_line(doc: dict[str, Any]) -> str:
+    """The op counts that are not zero."""
+    return " · ".join(f"{op} {doc['summary'][op]}" for op in OPS if doc["summary"][op])
 
 
 def reuse_line(doc: dict[str, Any]) -> str:
     s = doc["summary"]
-    return f"reuse of new: {s['reuse_of_new']:.0%} of the new version's words come from the old one; coverage of old: {s['coverage_of_old']:.0%} of the old version's words survive"
+    return (
+        f"{s['reuse_of_new']:.0%} of the new version's words come from the old one; "
+        f"{s['coverage_of_old']:.0%} of the old version's words survive"
+    )
 
 
 def _word_changes(doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -80,7 +156,7 @@ def _word_changes(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return [e for e in doc["alignment"] if e["op"] in ("edited", "split", "merged") and e["words"]]
 
 
-def inline_diff(entry: dict[str, Any], equal: Callable[[str], str], deleted: Callable[[str], str], inserted: Callable[[str], str]) -> str:
+def inline_diff(entry: dict[str, Any], equal: Escape, deleted: Escape, inserted: Escape) -> str:
     """A link's words on one line, each change marked in the medium's own markup."""
     parts = []
     for w in entry["words"]:
@@ -95,56 +171,72 @@ def inline_diff(entry: dict[str, Any], equal: Callable[[str], str], deleted: Cal
 
 
 def _sharing(entry: dict[str, Any], other: str) -> str:
-    """An added or removed paragraph that reuses word blocks of the other version says where."""
+    """An added or removed paragraph that reuses word runs of the other version says where."""
     shared = entry.get("shares_with") or []
     return f" (shares words with {other} {_refs(shared)})" if shared else ""
 
 
 def _title(doc: dict[str, Any]) -> str:
-    order = f" (order: {doc['order_source']})" if doc.get("order_source") else ""
-    return f"{doc['old']['path']} → {doc['new']['path']}{order}"
+    return f"{doc['old']['path']} → {doc['new']['path']}"
+
+
+def _where(entry: dict[str, Any]) -> str:
+    return f"old {_refs(entry['old'])} → new {_refs(entry['new'])}"
 
 
 # --- terminal --------------------------------------------------------------------
 
 
 def render_terminal(doc: dict[str, Any], color: bool | None = None, width: int | None = None) -> str:
-    """Coloured for a terminal (click styles), wrapped to its width."""
+    """Coloured for a terminal (click styles), wrapped to its width; control
+    characters from articles and paths shown as escapes."""
     use_color = color if color is not None else False
     width = width or shutil.get_terminal_size((100, 24)).columns
 
     def style(text: str, **kw: Any) -> str:
         return click.style(text, **kw) if use_color else text
 
-    def wrap(text: str, indent: str = "    ") -> str:
-        return textwrap.fill(text, width=max(40, width), initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False)
+    def wrap(text: str, indent: str = "    ", first: str | None = None) -> str:
+        return textwrap.fill(
+            text, width=max(40, width), initial_indent=indent if first is None else first, subsequent_indent=indent, break_on_hyphens=False
+        )
 
     out = []
-    if banner(doc):
-        out.append(style("!! " + str(banner(doc)), fg="red", bold=True))
-    out.append(style(_title(doc), bold=True))
-    out.append(" ".join(f"{op} {doc['summary'][op]}" for op in OPS))
-    out.append(reuse_line(doc))
-    for section in doc["sections_added"]:
-        out.append(style(f"new section ¶{section['heading']}: {_para(doc, 'new', section['heading'])['text']}", fg="green"))
+    alert = banner(doc, visible)
+    if alert:
+        out.append(style(wrap("!! " + alert, indent="   ", first=""), fg="red", bold=True))
+    out.append(style(visible(_title(doc)), bold=True))
+    out.append(style("What changed", bold=True))
+    for label, text in digest_items(doc, visible):
+        out.append(wrap(f"{label}: {text}", indent="    ", first="  "))
     out.append("")
+    out.append(counts_line(doc))
     for entry in doc["alignment"]:
         tag = entry["op"] + (" moved" if entry["moved"] else "")
-        where = f"old {_refs(entry['old'])} → new {_refs(entry['new'])}"
         extra = f" {entry['significance']}" + (f" [{', '.join(entry['changes'])}]" if entry["changes"] else "")
         if entry["op"] == "added":
-            out.append(style(f"+ added {where}{_sharing(entry, 'old')}", fg="green"))
-            out.append(style(wrap(_text(doc, "new", entry["new"])), fg="green"))
+            out.append(style(f"+ added {_where(entry)}{_sharing(entry, 'old')}", fg="green"))
+            out.append(style(wrap(visible(_text(doc, "new", entry["new"]))), fg="green"))
         elif entry["op"] == "removed":
-            out.append(style(f"- removed {where}{_sharing(entry, 'new')}", fg="red"))
-            out.append(style(wrap(_text(doc, "old", entry["old"])), fg="red"))
+            out.append(style(f"- removed {_where(entry)}{_sharing(entry, 'new')}", fg="red"))
+            out.append(style(wrap(visible(_text(doc, "old", entry["old"]))), fg="red"))
         elif entry["words"] and entry["op"] != "copied":
-            out.append(style(f"~ {tag} {where} similarity {entry['similarity']:.2f}{extra}", fg="yellow"))
-            out.append(wrap(inline_diff(entry, str, lambda t: style(f"[-{t}-]", fg="red"), lambda t: style(f"{{+{t}+}}", fg="green"))))
+            out.append(style(f"~ {tag} {_where(entry)} similarity {entry['similarity']:.2f}{extra}", fg="yellow"))
+            out.append(
+                wrap(
+                    inline_diff(
+                        entry, visible, lambda t: style(f"[-{visible(t)}-]", fg="red"), lambda t: style(f"{{+{visible(t)}+}}", fg="green")
+                    )
+                )
+            )
         else:
-            out.append(f"= {tag} {where} ({entry['significance']})")
+            out.append(f"= {tag} {_where(entry)} ({entry['significance']})")
     for moved in doc["moved_sentences"]:
-        out.append(style(f"> moved sentence old ¶{moved['old']} → new ¶{moved['new']}: {moved['text']}", fg="cyan"))
+        out.append(
+            style(
+                wrap(f"> moved sentence old ¶{moved['old'] + 1} → new ¶{moved['new'] + 1}: {visible(moved['text'])}", first=""), fg="cyan"
+            )
+        )
     return "\n".join(out) + "\n"
 
 
@@ -170,47 +262,43 @@ def _md_inline_diff(entry: dict[str, Any]) -> str:
     return inline_diff(entry, escape, lambda t: f"<del>{escape(t)}</del>", lambda t: f"<ins>{escape(t)}</ins>")
 
 
+def _md_details(summary: str, items: list[str]) -> str:
+    return f"<details><summary>{summary}</summary>\n\n" + "\n".join(items) + "\n\n</details>"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
 @register(DIFF_FORMATS, "markdown")
-def render_markdown(doc: dict[str, Any], budget: int = MARKDOWN_BUDGET) -> str:
-    head = [f"### storydiff: {escape(_title(doc))}"]
-    if banner(doc):
-        head.append(f"> [!WARNING]\n> **{escape(str(banner(doc)))}**")
-    head.append(tabulate(summary_rows(doc), headers=["op", "count"], tablefmt="github"))
-    head.append(escape(reuse_line(doc)))
-    if doc["sections_added"]:
-        head.append(
-            "**New sections:** "
-            + "; ".join(f"¶{s['heading']} {escape(_para(doc, 'new', s['heading'])['text'])}" for s in doc["sections_added"])
-        )
+def render_markdown(doc: dict[str, Any], budget: int = MARKDOWN_BUDGET, level: int = 3, title: bool = True) -> str:
+    """A GitHub/GitLab comment: the digest first, then the word diffs, then
+    added, removed and copied paragraphs in collapsed blocks."""
+    hashes = "#" * level
+    head = [f"{hashes} storydiff: {escape(_title(doc))}"] if title else []
+    alert = banner(doc, escape)
+    if alert:
+        head.append(f"> [!WARNING]\n> **{alert}**")
+    head.append("**What changed**\n\n" + "\n".join(f"- **{label}:** {text}" for label, text in digest_items(doc, escape)))
+    head.append(counts_line(doc))
     blocks = []
     for entry in _word_changes(doc):
         moved = " (moved)" if entry["moved"] else ""
-        changes = f" — changed: {', '.join(entry['changes'])}" if entry["changes"] else ""
-        blocks.append(
-            f"**{entry['op']}{moved}** old {_refs(entry['old'])} → new {_refs(entry['new'])}{changes}\n\n{_md_inline_diff(entry)}"
-        )
-    for op, side, sign in (("added", "new", "+"), ("removed", "old", "-")):
+        changes = f" — {entry['significance']}" + (f": {', '.join(entry['changes'])}" if entry["changes"] else "")
+        blocks.append(f"**{entry['op']}{moved}** {_where(entry)}{changes}\n\n{_md_inline_diff(entry)}")
+    for op, side, other in (("added", "new", "old"), ("removed", "old", "new")):
         entries = [e for e in doc["alignment"] if e["op"] == op]
         if entries:
-            other = "old" if side == "new" else "new"
-            body = "\n".join(f"{sign} ¶{e[side][0]}{_sharing(e, other)} {_text(doc, side, e[side])}" for e in entries)
-            fence = fence_for(body)
-            blocks.append(
-                f"<details><summary>{len(entries)} {op} paragraph{'s' if len(entries) != 1 else ''}</summary>\n\n{fence}diff\n{body}\n{fence}\n\n</details>"
-            )
+            items = [f"- ¶{e[side][0] + 1}{_sharing(e, other)}: {escape(_text(doc, side, e[side]))}" for e in entries]
+            blocks.append(_md_details(f"{_plural(len(entries), f'{op} paragraph')}", items))
     copied = [e for e in doc["alignment"] if e["op"] == "copied"]
     if copied:
-        items = "\n".join(
-            f"- old {_refs(e['old'])} → new {_refs(e['new'])}{' (moved)' if e['moved'] else ''}: {escape(_text(doc, 'new', e['new']))[:120]}"
-            for e in copied
-        )
-        blocks.append(
-            f"<details><summary>{len(copied)} copied paragraph{'s' if len(copied) != 1 else ''}</summary>\n\n{items}\n\n</details>"
-        )
+        items = [f"- {_where(e)}{' (moved)' if e['moved'] else ''}: “{escape(opening(_text(doc, 'new', e['new']), 20))}”" for e in copied]
+        blocks.append(_md_details(_plural(len(copied), "copied paragraph"), items))
     moved_links = [e for e in doc["alignment"] if e["moved"]]
     if moved_links or doc["moved_sentences"]:
-        lines = [f"- {e['op']} old {_refs(e['old'])} moved to new {_refs(e['new'])}" for e in moved_links]
-        lines += [f"- sentence from old ¶{m['old']} now in new ¶{m['new']}: {escape(m['text'])}" for m in doc["moved_sentences"]]
+        lines = [f"- {e['op']} {_where(e)}" for e in moved_links]
+        lines += [f"- sentence from old ¶{m['old'] + 1} now in new ¶{m['new'] + 1}: “{escape(m['text'])}”" for m in doc["moved_sentences"]]
         blocks.append("**Moved**\n\n" + "\n".join(lines))
     return _budgeted(
         head, blocks, budget, lambda n: f"_{n} more change{'s' if n != 1 else ''} omitted (size budget); see the HTML or JSON report._"
@@ -220,28 +308,22 @@ def render_markdown(doc: dict[str, Any], budget: int = MARKDOWN_BUDGET) -> str:
 @register(DIFF_FORMATS, "jira")
 def render_jira(doc: dict[str, Any], budget: int = JIRA_BUDGET) -> str:
     head = [f"h3. storydiff: {escape_jira(_title(doc))}"]
-    if banner(doc):
-        head.append(f"{{panel:title=Silent edit|borderColor=#c00}}*{escape_jira(str(banner(doc)))}*{{panel}}")
-    head.append("||op||count||\n" + "\n".join(f"|{op}|{count}|" for op, count in summary_rows(doc)))
-    head.append(escape_jira(reuse_line(doc)))
-    if doc["sections_added"]:
-        head.append(
-            "*New sections:* "
-            + "; ".join(f"¶{s['heading']} {escape_jira(_para(doc, 'new', s['heading'])['text'])}" for s in doc["sections_added"])
-        )
+    alert = banner(doc, escape_jira)
+    if alert:
+        head.append(f"{{panel:title=Silent edit|borderColor=#c00}}*{alert}*{{panel}}")
+    head.append("*What changed*\n" + "\n".join(f"* *{label}:* {text}" for label, text in digest_items(doc, escape_jira)))
+    head.append(counts_line(doc))
     blocks = []
     for entry in _word_changes(doc):
         words = inline_diff(entry, escape_jira, lambda t: f"-{escape_jira(t)}-", lambda t: f"+{escape_jira(t)}+")
-        blocks.append(
-            f"*{entry['op']}{' (moved)' if entry['moved'] else ''}* old {_refs(entry['old'])} → new {_refs(entry['new'])}\n{words}"
-        )
-    for op, side, sign in (("added", "new", "+"), ("removed", "old", "-")):
+        blocks.append(f"*{entry['op']}{' (moved)' if entry['moved'] else ''}* {_where(entry)}\n{words}")
+    for op, side in (("added", "new"), ("removed", "old")):
         entries = [e for e in doc["alignment"] if e["op"] == op]
         if entries:
-            body = "\n".join(f"{sign} ¶{e[side][0]} {_text(doc, side, e[side]).replace('{noformat}', '{ noformat}')}" for e in entries)
-            blocks.append(f"*{len(entries)} {op}*\n{{noformat}}\n{body}\n{{noformat}}")
+            body = "\n".join(f"* ¶{e[side][0] + 1} {escape_jira(_text(doc, side, e[side]))}" for e in entries)
+            blocks.append(f"*{_plural(len(entries), f'{op} paragraph')}*\n{body}")
     for m in doc["moved_sentences"]:
-        blocks.append(f"*moved sentence* old ¶{m['old']} → new ¶{m['new']}: {escape_jira(m['text'])}")
+        blocks.append(f"*moved sentence* old ¶{m['old'] + 1} → new ¶{m['new'] + 1}: {escape_jira(m['text'])}")
     return _budgeted(head, blocks, budget, lambda n: f"_{n} more changes omitted (size budget)_")
 
 

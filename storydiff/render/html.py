@@ -7,11 +7,20 @@ article shows as text.
 
 from __future__ import annotations
 
-from html import escape
+import html
 from typing import Any
 
+from ..digest import ORDER_REASONS
 from . import DIFF_FORMATS, REPORT_FORMATS, register
-from .diff import OPS, banner, reuse_line
+from .diff import banner, counts_line, digest_items, evidence_text
+from .markdown_text import visible
+from .report import show_lineage, version_rows
+
+
+def escape(text: str) -> str:
+    """Article text as inert HTML; control characters shown as escapes."""
+    return html.escape(visible(text))
+
 
 CSS = """
 body{font:15px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:24px;color:#1b1f23;background:#fff}
@@ -27,6 +36,8 @@ del{background:#ffcecb;text-decoration:line-through}ins{background:#abf2bc;text-
 .badge{display:inline-block;font-size:11px;padding:1px 6px;border-radius:8px;background:#ddf4ff;color:#0969da;margin-right:4px}
 .moved{background:#fbefff;color:#8250df}.kind-boilerplate,.kind-credit,.kind-byline{color:#8c959f}
 .kind-heading{font-weight:bold}
+.banner a{color:#900}.digest{background:#f6f8fa;border:1px solid #d0d7de;padding:4px 14px;margin:8px 0}
+td.num a{color:#57606a;text-decoration:none}table.versions{table-layout:auto}
 """
 
 
@@ -42,7 +53,7 @@ def _words(entry: dict[str, Any], side: str) -> str:
     return " ".join(parts)
 
 
-def _cell(doc: dict[str, Any], entry: dict[str, Any], side: str) -> str:
+def _cell(doc: dict[str, Any], entry: dict[str, Any], side: str, anchor: str) -> str:
     indices = entry[side]
     if not indices:
         return f'<td class="num"></td><td class="{side}"></td>'
@@ -53,27 +64,36 @@ def _cell(doc: dict[str, Any], entry: dict[str, Any], side: str) -> str:
     badges = ""
     if entry["moved"]:
         other = "new" if side == "old" else "old"
-        badges += f'<span class="badge moved">moved ↔ ¶{", ¶".join(str(i) for i in entry[other])}</span>'
+        badges += f'<span class="badge moved">moved ↔ ¶{", ¶".join(str(i + 1) for i in entry[other])}</span>'
     if entry["changes"] and side == "new":
         badges += "".join(f'<span class="badge">{escape(c)}</span>' for c in entry["changes"])
-    if paragraphs[0]["kind"] != "body":
+    if paragraphs[0]["kind"] not in ("body", "quote"):
         badges += f'<span class="badge">{escape(paragraphs[0]["kind"])}</span>'
-    numbers = ", ".join(f"¶{i}" for i in indices)
+    numbers = ", ".join(f'<a id="{anchor}-{side}-{i + 1}" href="#{anchor}-{side}-{i + 1}">¶{i + 1}</a>' for i in indices)
     return f'<td class="num">{numbers}</td><td class="{side} {kinds}">{badges}{body}</td>'
 
 
-def diff_section(doc: dict[str, Any], heading: str) -> str:
+def _banner(doc: dict[str, Any], anchor: str) -> str:
+    """The silent-edit banner, each piece of evidence linking to its paragraph."""
+    text = banner(doc, escape)
+    if not text:
+        return ""
+    links = "".join(
+        f'<li><a href="#{anchor}-{"new" if e["new"] else "old"}-{(e["new"] or e["old"])[0] + 1}">{evidence_text(e, escape)}</a></li>'
+        for e in doc.get("silent_edits") or []
+    )
+    return f'<div class="banner"><p>{text}</p>' + (f"<ul>{links}</ul>" if links else "") + "</div>"
+
+
+def diff_section(doc: dict[str, Any], heading: str, anchor: str = "d") -> str:
     rows = []
     for entry in doc["alignment"]:
-        rows.append(f'<tr class="{entry["op"]}">{_cell(doc, entry, "old")}{_cell(doc, entry, "new")}</tr>')
-    summary = "".join(f"<tr><th>{op}</th><td>{doc['summary'][op]}</td></tr>" for op in OPS)
-    sections = "".join(f"<li>¶{s['heading']} {escape(doc['new']['paragraphs'][s['heading']]['text'])}</li>" for s in doc["sections_added"])
-    moved = "".join(f"<li>old ¶{m['old']} → new ¶{m['new']}: {escape(m['text'])}</li>" for m in doc["moved_sentences"])
-    alert = f'<p class="banner">{escape(str(banner(doc)))}</p>' if banner(doc) else ""
+        rows.append(f'<tr class="{entry["op"]}">{_cell(doc, entry, "old", anchor)}{_cell(doc, entry, "new", anchor)}</tr>')
+    digest = "".join(f"<li><b>{escape(label)}:</b> {text}</li>" for label, text in digest_items(doc, escape))
+    moved = "".join(f"<li>old ¶{m['old'] + 1} → new ¶{m['new'] + 1}: {escape(m['text'])}</li>" for m in doc["moved_sentences"])
     return (
-        f"<h2>{escape(heading)}</h2>{alert}"
-        f'<table class="summary">{summary}</table><p>{escape(reuse_line(doc))}</p>'
-        + (f"<p><b>New sections</b></p><ul>{sections}</ul>" if sections else "")
+        f"<h2>{escape(heading)}</h2>{_banner(doc, anchor)}"
+        f'<div class="digest"><p><b>What changed</b></p><ul>{digest}</ul><p>{escape(counts_line(doc))}</p></div>'
         + (f"<p><b>Moved sentences</b></p><ul>{moved}</ul>" if moved else "")
         + f'<table><tr><th class="num"></th><th>old: {escape(doc["old"]["path"])}</th><th class="num"></th><th>new: {escape(doc["new"]["path"])}</th></tr>'
         + "".join(rows)
@@ -98,18 +118,26 @@ def render_html(doc: dict[str, Any]) -> str:
 @register(REPORT_FORMATS, "html")
 def render_report_html(doc: dict[str, Any]) -> str:
     story = doc["story"]
-    timeline = "".join(
-        f"<tr><td>v{n}</td><td>{escape(a['path'])}</td><td>{escape(a['headline'])}</td><td>{escape(a['modified'] or a['published'] or '')}</td></tr>"
-        for n, a in enumerate(story["articles"], 1)
+    headers, rows = version_rows(doc, escape)
+    timeline = (
+        "<tr>"
+        + "".join(f"<th>{h}</th>" for h in headers)
+        + "</tr>"
+        + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
     )
     lineage = "".join(
-        f"<tr><td>¶{row['paragraph']}</td><td>v{row['first_version']}</td><td>{escape(' → '.join(row['ops']) or 'new')}</td></tr>"
+        f"<tr><td>¶{row['paragraph'] + 1}</td><td>v{row['first_version']}</td><td>{escape(' → '.join(row['ops']) or 'new')}</td></tr>"
         for row in doc["lineage"]
     )
+    order = ORDER_REASONS.get(story["order_source"], story["order_source"])
     body = (
-        f"<p>Story {escape(story['id'])}, order by {escape(story['order_source'])}</p>"
-        f"<table><tr><th>version</th><th>path</th><th>headline</th><th>time</th></tr>{timeline}</table>"
-        + "".join(diff_section(d, f"v{n} → v{n + 1}") for n, d in enumerate(doc["diffs"], 1))
-        + f"<h2>Lineage of the latest version</h2><table><tr><th>paragraph</th><th>first seen</th><th>changes since</th></tr>{lineage}</table>"
+        f"<p>Story {escape(story['id'])}, versions ordered {escape(order)}</p>"
+        f'<table class="versions">{timeline}</table>'
+        + "".join(diff_section(d, f"v{n} → v{n + 1}", f"v{n + 1}") for n, d in enumerate(doc["diffs"], 1))
+        + (
+            f"<h2>Lineage of the latest version</h2><table><tr><th>paragraph</th><th>first seen</th><th>changes since</th></tr>{lineage}</table>"
+            if show_lineage(doc)
+            else ""
+        )
     )
     return page(f"storydiff story: {story['label']}", body)

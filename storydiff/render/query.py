@@ -8,7 +8,7 @@ from tabulate import tabulate
 
 from . import QUERY_FORMATS, json_text, register
 from .diff import render_markdown, render_terminal
-from .markdown_text import escape
+from .markdown_text import escape, visible
 
 
 def _story_lines(doc: dict[str, Any]) -> tuple[str, list[list[str]]]:
@@ -30,9 +30,10 @@ def _verdict(doc: dict[str, Any]) -> str:
 
 def render_query_terminal(doc: dict[str, Any], color: bool = False) -> str:
     if doc["story"] is None:
-        return f"No story in the index matches {doc['article']['path']}.\n"
+        return f"No story in the index matches {visible(doc['article']['path'])}.\n"
     title, rows = _story_lines(doc)
-    parts = [title, tabulate(rows, tablefmt="plain", disable_numparse=True), _verdict(doc)]
+    rows = [[visible(c) for c in row] for row in rows]
+    parts = [visible(title), tabulate(rows, tablefmt="plain", disable_numparse=True), visible(_verdict(doc))]
     if doc["diff"] is not None:
         parts.append(render_terminal(doc["diff"], color=color).rstrip("\n"))
     return "\n\n".join(parts) + "\n"

@@ -167,6 +167,7 @@ def load_articles(
     strict: bool,
     workers: int = 1,
     meanwhile: Callable[[], None] | None = None,
+    at_least: int = 1,
 ) -> tuple[list[Article], list[Skipped]]:
     """Load inputs, telling stderr about every skip and warning as it happens.
 
@@ -202,7 +203,7 @@ def load_articles(
             raise StorydiffError(
                 f"{len(skipped)} input(s) skipped and --strict is set", "fix or remove the files named above, or drop --strict"
             )
-    if not articles:
+    if len(articles) < at_least:
         raise StorydiffError("no articles loaded", "pass .txt, .md, .html, .json or .jsonl files, or directories holding them")
     return articles, skipped
 
@@ -405,10 +406,12 @@ def diff(
     from .render.diff import render_terminal
     from .report import diff_document
 
-    articles, skipped = load_articles([old, new], max_article_bytes, stdin_format, True)
+    articles, skipped = load_articles([old, new], max_article_bytes, stdin_format, strict, at_least=0)
     if len(articles) != 2:
+        unread = f" ({', '.join(s.path for s in skipped)} could not be read, see above)" if skipped else ""
         raise StorydiffError(
-            f"diff needs exactly two articles, {old} and {new} gave {len(articles)}", "name one article file for OLD and one for NEW"
+            f"diff needs exactly two articles, {old} and {new} gave {len(articles)}{unread}",
+            "name one readable article file for OLD and one for NEW",
         )
     alignment = align(articles[0], articles[1])
     document = diff_document(alignment)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import functools
 import io
 import itertools
 import json
 import os
 import re
+import stat
 import sys
 import threading
 from collections.abc import Iterable, Iterator
@@ -84,20 +86,38 @@ def format_of(path: str) -> str | None:
     return _EXTENSIONS.get(os.path.splitext(path)[1].lower())
 
 
-def _walk(root: str) -> Iterator[str]:
-    """Files below a directory, natural order, hidden entries skipped."""
+def _walk(root: str, seen: set[tuple[int, int]] | None = None) -> Iterator[str | Skipped | LoadWarning]:
+    """Files below a directory, natural order, hidden entries skipped.
+
+    Symbolic links are followed, each real directory once: a link back up
+    the tree (``ln -s . loop``) is named and left. A folder that cannot be
+    listed is skipped alone, and a named pipe, socket or device is never
+    opened (reading a pipe would wait for a writer forever)."""
+    seen = set() if seen is None else seen
     try:
+        identity = os.stat(root)
+        seen.add((identity.st_dev, identity.st_ino))
         entries = sorted(os.listdir(root), key=natural_key)
     except OSError as exc:
-        raise BadInput(f"cannot list directory: {exc.strerror}") from exc
+        yield Skipped(_display(root), f"cannot list directory: {exc.strerror or exc}; check its permissions")
+        return
     for name in entries:
         if name.startswith("."):
             continue
         full = os.path.join(root, name)
-        if os.path.isdir(full):
-            yield from _walk(full)
+        try:
+            info = os.stat(full)
+        except OSError as exc:
+            if format_of(name) is not None or os.path.islink(full):
+                yield Skipped(_display(full), f"cannot read: {exc.strerror or exc} (a broken or looping link?)")
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            if (info.st_dev, info.st_ino) in seen:
+                yield LoadWarning(_display(full), "a link to a folder already read (a loop or a second path to it); not read again")
+                continue
+            yield from _walk(full, seen)
         elif format_of(name) is not None:
-            yield full
+            yield full if stat.S_ISREG(info.st_mode) else Skipped(_display(full), NOT_REGULAR)
 
 
 def _display(path: str) -> str:
@@ -115,11 +135,12 @@ def iter_load(paths: Iterable[str], options: LoadOptions = LoadOptions(), stdin:
                 yield event
             continue
         if os.path.isdir(arg):
-            try:
-                files = list(_walk(arg))
-            except BadInput as exc:
-                yield Skipped(_display(arg), str(exc))
-                continue
+            files = []
+            for found in _walk(arg):
+                if isinstance(found, str):
+                    files.append(found)
+                else:
+                    yield found
             if not files:
                 yield LoadWarning(_display(arg), "no article files (.txt .md .html .json .jsonl) in this directory")
         elif os.path.exists(arg):
@@ -151,6 +172,13 @@ def load(paths: Iterable[str], options: LoadOptions = LoadOptions(), stdin: Bina
 def _load_file(file: str, options: LoadOptions, position: int) -> Iterator[LoadEvent]:
     shown = _display(file)
     fmt = format_of(file) or "txt"
+    try:
+        if not stat.S_ISREG(os.stat(file).st_mode):
+            yield Skipped(shown, NOT_REGULAR)
+            return
+    except OSError as exc:
+        yield Skipped(shown, f"cannot read: {exc.strerror or exc}")
+        return
     if fmt == "jsonl":
         yield from _load_jsonl(file, shown, options, position)
         return
@@ -207,6 +235,20 @@ def _load_bytes(shown: str, data: bytes, fmt: str, options: LoadOptions, positio
             yield _article_from_text(shown, text, position)
     except BadInput as exc:
         yield Skipped(shown, str(exc))
+    except RecursionError:
+        yield Skipped(shown, NESTED_TOO_DEEP)
+    except Exception as exc:  # one strange file never ends the run
+        yield Skipped(shown, unexpected(exc))
+
+
+NOT_REGULAR = "not a regular file (a named pipe, socket or device); storydiff reads only files"
+NESTED_TOO_DEEP = "nested too deeply to be an article (hundreds of levels of lists, objects or tags); check how it was made"
+
+
+def unexpected(exc: BaseException) -> str:
+    """The skip reason for an error no check foresaw: what it was, and what to do."""
+    detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return f"could not be read ({type(exc).__name__}{': ' + detail if detail else ''}); check the file, and report it if it looks right"
 
 
 # --- encodings --------------------------------------------------------------
@@ -232,12 +274,54 @@ def decode(data: bytes) -> tuple[str, str | None]:
         return _check_text(data.decode("utf-8")), None
     except UnicodeDecodeError:
         pass
+    return guess_decode(data)
+
+
+#: A file this close to valid UTF-8 is UTF-8 with a few damaged bytes, not another encoding.
+MAX_BAD_UTF8_SHARE = 0.002
+#: What cp1252 adds to Latin-1 at 0x80-0x9F and the Latin-1 letters and signs Western text uses.
+_WESTERN = re.compile(r"[\x20-\x7e\t\n\r\f\u00a0-\u00ff€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]*")
+
+
+def guess_decode(data: bytes) -> tuple[str, str]:
+    """Text that is not valid UTF-8, and the warning that says how it was read.
+
+    Nearly valid UTF-8 (a few bad bytes in a long file) stays UTF-8 with the
+    bad bytes replaced; Western text that cp1252 reads without an undefined
+    byte is cp1252 (charset-normalizer often calls it cp1250 or a Mac code
+    page, turning ``naïve`` into ``naďve``); anything else is detected."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
+    if bad <= max(8, MAX_BAD_UTF8_SHARE * len(data)) and _multibyte_utf8(data) > bad:
+        return _check_text(text), f"{bad} byte{'s' if bad != 1 else ''} not valid UTF-8, shown as U+FFFD; re-save the file as UTF-8 to fix them"
+    try:
+        western = data.decode("cp1252")
+    except UnicodeDecodeError:
+        western = ""
+    if western and _WESTERN.fullmatch(western) and _reads_as_western(western):
+        return _check_text(western), "not UTF-8; read as cp1252 (Western European), re-save as UTF-8 to be sure"
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is None:
         raise BadInput("unknown text encoding; re-save the file as UTF-8")
     return _check_text(str(best)), f"not UTF-8; read as {best.encoding} (detected), re-save as UTF-8 to be sure"
+
+
+def _reads_as_western(text: str) -> bool:
+    """Western European text has mostly plain letters, and no sign (¿ ³ ¹ ± ¶ ¼)
+    inside a word: Polish or Russian bytes read as cp1252 have both."""
+    letters = [c for c in text if c.isalpha()]
+    accented = sum(1 for c in letters if ord(c) > 127)
+    return accented <= 0.3 * len(letters) and not _SIGN_IN_WORD.search(text)
+
+
+_SIGN_IN_WORD = re.compile(r"[^\W\d_][\u00a1-\u00bf][^\W\d_]")
+
+
+def _multibyte_utf8(data: bytes) -> int:
+    """How many well-formed multi-byte UTF-8 sequences the bytes hold."""
+    return len(re.findall(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}", data))
 
 
 def _check_text(text: str) -> str:
@@ -285,10 +369,7 @@ def _article_from_markdown(shown: str, text: str, position: int) -> Article:
     meta: dict[str, Any] = {}
     match = _FRONT_MATTER.match(text)
     if match:
-        try:
-            loaded = yaml.safe_load(match.group(1))
-        except yaml.YAMLError as exc:
-            raise BadInput(f"malformed YAML front matter: {str(exc).splitlines()[0]}") from exc
+        loaded = _front_matter(match.group(1), yaml)
         if loaded is not None and not isinstance(loaded, dict):
             raise BadInput("YAML front matter is not a mapping of keys to values")
         meta = loaded or {}
@@ -323,14 +404,62 @@ def _article_from_markdown(shown: str, text: str, position: int) -> Article:
         path=shown,
         paragraphs=paragraphs,
         headline=headline or headline_of(paragraphs),
-        published=parse_time(meta.get("published") or meta.get("date")),
-        modified=parse_time(meta.get("modified") or meta.get("updated")),
+        published=_meta_time(meta, "published", "date"),
+        modified=_meta_time(meta, "modified", "updated"),
         url=_string(meta.get("url")),
         source=_string(meta.get("source")),
         external_id=_string(meta.get("id")),
         position=position,
         id=article_id,
+        editorial_note=_string(meta.get("ednote") or meta.get("editorial_note")) or None,
+        version=_string(meta.get("version")) or None,
     )
+
+
+#: Front matter is a few keys and values; an anchor used more than this is an expansion bomb.
+MAX_YAML_ALIASES = 20
+MAX_FRONT_MATTER_BYTES = 64_000
+
+
+def _front_matter(text: str, yaml: Any) -> Any:
+    """YAML front matter read with limits: no alias expansion beyond a few
+    references, no huge block, and dates kept as text (a date YAML cannot
+    build, such as 2024-13-45, becomes a clear message, not a crash)."""
+    if len(text) > MAX_FRONT_MATTER_BYTES:
+        raise BadInput(f"YAML front matter is over {MAX_FRONT_MATTER_BYTES:,} bytes; keep it to a few keys (headline, published, url…)")
+    try:
+        aliases = sum(1 for token in yaml.scan(text) if isinstance(token, yaml.AliasToken))
+        if aliases > MAX_YAML_ALIASES:
+            raise BadInput(f"YAML front matter uses {aliases} aliases (*name); write the values out, storydiff reads plain keys and values")
+        return yaml.load(text, Loader=_plain_yaml_loader(yaml))
+    except yaml.YAMLError as exc:
+        raise BadInput(f"malformed YAML front matter: {str(exc).splitlines()[0]}") from exc
+    except RecursionError as exc:
+        raise BadInput("YAML front matter is nested too deeply; keep it to a few keys and values") from exc
+
+
+@functools.cache
+def _plain_yaml_loader(yaml: Any) -> Any:
+    """SafeLoader without the timestamp resolver: times stay text for :func:`parse_time`."""
+
+    class PlainDates(yaml.SafeLoader):  # type: ignore[misc, name-defined]
+        pass
+
+    PlainDates.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return PlainDates
+
+
+def _meta_time(meta: dict[str, Any], *keys: str) -> datetime | None:
+    key = next((k for k in keys if meta.get(k) not in (None, "")), None)
+    if key is None:
+        return None
+    parsed = parse_time(meta[key])
+    if parsed is None:
+        raise BadInput(f"front matter {key}: {str(meta[key])[:40]!r} is not a date; write it as 2024-12-01 or 2024-12-01T09:30:00Z")
+    return parsed
 
 
 # --- HTML ----------------------------------------------------------------------
@@ -404,11 +533,14 @@ def _jsonld_nodes(data: Any) -> Iterator[dict[str, Any]]:
 # --- JSON, ninjs and JSONL -----------------------------------------------------
 
 
-def _parse_json_text(text: str) -> Any:
+def _parse_json_text(text: str, in_feed: bool = False) -> Any:
     try:
         parsed = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BadInput(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+        where = f"column {exc.colno}" if in_feed else f"line {exc.lineno} column {exc.colno}"
+        raise BadInput(f"malformed JSON at {where}: {exc.msg}") from exc
+    except RecursionError as exc:
+        raise BadInput(NESTED_TOO_DEEP) from exc
     # JSON may escape half of a UTF-16 pair ("\ud83d" of a cut emoji); such
     # text cannot be written as UTF-8, so it becomes U+FFFD, as a bad byte would.
     return _without_lone_surrogates(parsed) if _SURROGATE_ESCAPE.search(text) else parsed
@@ -553,10 +685,16 @@ def _jsonl_lines(
             continue
         seen_any = True
         try:
-            yield _article_from_json(where, _parse_json_text(line) if line is not None else parsed, position, id_later=ids_later)
+            yield _article_from_json(
+                where, _parse_json_text(line, in_feed=True) if line is not None else parsed, position, id_later=ids_later
+            )
             position += 1
         except BadInput as exc:
             yield Skipped(where, str(exc))
+        except RecursionError:
+            yield Skipped(where, NESTED_TOO_DEEP)
+        except Exception as exc:  # one strange line never ends the feed
+            yield Skipped(where, unexpected(exc))
     if whole_file and not seen_any:
         yield Skipped(shown, "empty file; nothing to load")
 
@@ -575,9 +713,9 @@ def _fast_json(raw: bytes) -> Any:
     library then reads or reports."""
     try:
         parsed = orjson.loads(raw)
-    except orjson.JSONDecodeError:
+        return _FAST_JSON_DECLINED if _has_inexact_number(parsed) else parsed
+    except (orjson.JSONDecodeError, RecursionError):
         return _FAST_JSON_DECLINED
-    return _FAST_JSON_DECLINED if _has_inexact_number(parsed) else parsed
 
 
 def _has_inexact_number(value: Any) -> bool:

@@ -293,7 +293,8 @@ def guess_decode(data: bytes) -> tuple[str, str]:
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
     if bad <= max(8, MAX_BAD_UTF8_SHARE * len(data)) and _multibyte_utf8(data) > bad:
-        return _check_text(text), f"{bad} byte{'s' if bad != 1 else ''} not valid UTF-8, shown as U+FFFD; re-save the file as UTF-8 to fix them"
+        warning = f"{bad} byte{'s' if bad != 1 else ''} not valid UTF-8, shown as U+FFFD; re-save the file as UTF-8 to fix them"
+        return _check_text(text), warning
     try:
         western = data.decode("cp1252")
     except UnicodeDecodeError:

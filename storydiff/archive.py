@@ -54,6 +54,10 @@ EdgeRow = tuple[int, int, float, float, int]
 Progress = Callable[[int, int], None]
 
 
+#: An id prefix shorter than this could name many articles.
+MIN_ID_PREFIX = 6
+
+
 @dataclass(frozen=True)
 class AddResult:
     added: tuple[str, ...]
@@ -386,7 +390,7 @@ class Archive:
     def find(self, reference: str) -> list[int]:
         """Articles named by id (or an id prefix of 6+ characters) or by path."""
         with self.store.reading():
-            if len(reference) >= 6 and all(c in "0123456789abcdef" for c in reference):
+            if len(reference) >= MIN_ID_PREFIX and all(c in "0123456789abcdef" for c in reference):
                 found = self.store.docs_where("article_id LIKE ?", (reference + "%",))
                 if found:
                     return found
@@ -479,10 +483,30 @@ class Archive:
             self._regroup(affected | survivors)
             return [records[d].article for d in gone]
 
+    def evictable(self, before: float) -> list[int]:
+        """The articles published (else ingested) before ``before`` (epoch seconds)."""
+        with self.store.reading():
+            return self.store.docs_where("age < ?", (before,))
+
+    def described(self, docs: Sequence[int]) -> list[Article]:
+        """The stored articles ``docs``, without their paragraphs (for listing)."""
+        with self.store.reading():
+            records = self.store.records(docs, paragraphs=False)
+        return [records[d].article for d in sorted(records)]
+
+    def check(self, quick: bool = False) -> list[str]:
+        """What the database's own integrity check finds wrong; empty when whole.
+        ``quick`` skips the index-against-table cross-checks (SQLite's quick_check)."""
+        with self.store.reading():
+            return self.store.integrity_problems(quick)
+
+    def story_ids(self, prefix: str) -> list[str]:
+        with self.store.reading():
+            return self.store.story_ids(prefix)
+
     def evict(self, before: float) -> list[Article]:
         """Remove articles published (else ingested) before ``before`` (epoch seconds)."""
-        with self.store.reading():
-            docs = self.store.docs_where("age < ?", (before,))
+        docs = self.evictable(before)
         removed: list[Article] = []
         for first in range(0, len(docs), 5000):
             removed += self.remove(docs[first : first + 5000])

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from .cli import StorydiffError, input_options, input_paths, load_articles, warn, write_output
+from .render.markdown_text import visible
 from .store import DEFAULT_INDEX, IndexUnavailable
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -46,6 +47,7 @@ def _build_options(function: F) -> F:
 
 @contextmanager
 def opened(location: str, params: Any = None, *, create: bool = False, workers: int = 1) -> Iterator[Any]:
+    """The archive at ``location``; any database error on the way is one line and exit 2."""
     from .archive import Archive
 
     try:
@@ -53,6 +55,19 @@ def opened(location: str, params: Any = None, *, create: bool = False, workers: 
             yield archive
     except IndexUnavailable as exc:
         raise StorydiffError(str(exc), exc.hint or None) from exc
+    except Exception as exc:
+        if not _database_error(exc):
+            raise
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise StorydiffError(
+            f"index {location} cannot be read: {first}",
+            f"run storydiff index check --index {location}; restore it from a backup, or rebuild it with storydiff index add",
+        ) from exc
+
+
+def _database_error(exc: BaseException) -> bool:
+    """An error from the database layer (sqlite3, psycopg), whatever its class."""
+    return type(exc).__module__.split(".")[0] in ("sqlite3", "psycopg", "psycopg2")
 
 
 def _params(min_jaccard: float | None, min_containment: float | None, num_perm: int | None, shingle_size: int | None) -> Any:
@@ -74,14 +89,16 @@ def counted(n: int, singular: str, plural: str | None = None) -> str:
     return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
 
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
-_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w|mo|y)\s*$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "mo": 30 * 86400, "y": 365 * 86400}
 
 
 def parse_duration(text: str) -> float:
     match = _DURATION.match(text)
     if not match:
-        raise click.BadParameter(f"{text!r} is not a duration", param_hint="--older-than")
+        raise click.BadParameter(
+            f"{text!r} is not a duration (a number and s, m, h, d, w, mo or y: 30d, 12h, 1y)", param_hint="--older-than"
+        )
     return float(match.group(1)) * _SECONDS[match.group(2)]
 
 
@@ -181,6 +198,7 @@ def stories_command(location: str, min_versions: int, fmt: str, output: str | No
     from .report import clusters_document
 
     with opened(location) as archive:
+        _whole(archive, location)
         clustering = archive.stories()
     write_output(CLUSTER_FORMATS[fmt](clusters_document(clustering, (), min_versions)), output)
 
@@ -197,21 +215,45 @@ def show_command(story: str, location: str, fmt: str, output: str | None) -> Non
 
     with opened(location) as archive:
         cluster = archive.story(story)
+        if cluster is None:
+            ids = archive.story_ids(story) if len(story) >= 4 else []
+            if len(ids) == 1:
+                cluster = archive.story(ids[0])
+            elif len(ids) > 1:
+                raise StorydiffError(f"{story} names {len(ids)} stories", "give more of the story id (storydiff index stories lists them)")
     if cluster is None:
         raise StorydiffError(f"no story {story} in {location}", "list the story ids with: storydiff index stories")
     document, _ = story_report(cluster)
     write_output(REPORT_FORMATS[fmt](document), output)
 
 
+def _dry_run_option(function: F) -> F:
+    return click.option("--dry-run", is_flag=True, help="List what would be removed; change nothing.")(function)
+
+
+def _list_removal(articles: list[Any], verb: str) -> None:
+    for article in articles:
+        click.echo(f"would {verb} {article.id} {visible(article.path)}")
+    click.echo(f"would {verb} {counted(len(articles), 'article')} (dry run: nothing changed)")
+
+
 @index.command("remove")
 @click.argument("articles", nargs=-1, required=True)
 @index_option
-def remove_command(articles: tuple[str, ...], location: str) -> None:
+@_dry_run_option
+def remove_command(articles: tuple[str, ...], location: str, dry_run: bool) -> None:
     """Remove ARTICLES (ids, id prefixes of 6+ characters, or stored paths); their stories are regrouped."""
+    from .archive import MIN_ID_PREFIX
+
     with opened(location) as archive:
         docs: list[int] = []
         for reference in articles:
             found = archive.find(reference)
+            if not found and len(reference) < MIN_ID_PREFIX and re.fullmatch(r"[0-9a-f]+", reference):
+                raise StorydiffError(
+                    f"{reference} is too short: an id prefix needs {MIN_ID_PREFIX} characters or more",
+                    "give more of the id (storydiff index stories --format csv lists them)",
+                )
             if not found:
                 raise StorydiffError(f"no article {reference} in {location}", "use an id or path from: storydiff index stories")
             if len(found) > 1:
@@ -219,19 +261,44 @@ def remove_command(articles: tuple[str, ...], location: str) -> None:
                     f"{reference} names {len(found)} articles", "give the full id (storydiff index stories --format csv lists them)"
                 )
             docs += found
+        if dry_run:
+            _list_removal(archive.described(sorted(set(docs))), "remove")
+            return
         removed = archive.remove(sorted(set(docs)))
     click.echo(f"removed {counted(len(removed), 'article')}")
 
 
 @index.command("evict")
 @index_option
-@click.option("--older-than", "older_than", required=True, help="Age such as 30d, 12h or 2w (published time, else ingest time).")
-def evict_command(location: str, older_than: str) -> None:
+@click.option("--older-than", "older_than", required=True, help="Age such as 30d, 12h, 2w, 6mo or 1y (published time, else ingest time).")
+@_dry_run_option
+def evict_command(location: str, older_than: str, dry_run: bool) -> None:
     """Drop articles older than a rolling window, as a live desk keeps it."""
     cutoff = time.time() - parse_duration(older_than)
     with opened(location) as archive:
+        if dry_run:
+            _list_removal(archive.described(archive.evictable(cutoff)), "evict")
+            return
         removed = archive.evict(cutoff)
     click.echo(f"evicted {counted(len(removed), 'article')} older than {older_than}")
+
+
+@index.command("check")
+@index_option
+def check_command(location: str) -> None:
+    """Run the database's integrity check on the index and say what to do."""
+    try:
+        with opened(location) as archive:
+            problems = archive.check()
+            backend = type(archive.store).__name__
+    except StorydiffError as exc:
+        if "cannot be read" not in exc.message:
+            raise
+        problems, backend = [exc.message.splitlines()[0].split("cannot be read: ", 1)[-1]], "SQLite"
+    if problems:
+        _damaged(location, problems)
+    how = "SQLite integrity_check" if backend.startswith("SQLite") else "every table read (PostgreSQL keeps page checksums itself)"
+    click.echo(f"{location}: ok ({how})")
 
 
 @index.command("stats")
@@ -242,5 +309,22 @@ def stats_command(location: str, fmt: str) -> None:
     from .render import STATS_FORMATS
 
     with opened(location) as archive:
+        _whole(archive, location)
         stats = archive.stats()
     click.echo(STATS_FORMATS[fmt](stats), nl=False)
+
+
+def _whole(archive: Any, location: str) -> None:
+    """Commands that read the whole index first make sure it is whole (SQLite's quick_check)."""
+    problems = archive.check(quick=True)
+    if problems:
+        _damaged(location, problems)
+
+
+def _damaged(location: str, problems: list[str]) -> None:
+    for problem in problems:
+        warn(f"{location}: {problem}")
+    raise StorydiffError(
+        f"index {location} is damaged ({counted(len(problems), 'problem')} found)",
+        "restore it from a backup, or rebuild it: storydiff index add ARTICLES... --index NEW.db",
+    )

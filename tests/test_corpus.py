@@ -185,7 +185,7 @@ def test_legacy_encoding_is_detected_with_a_warning(tmp_path: Path) -> None:
     )
     corpus = load([str(f)])
     assert corpus.articles[0].headline == "Caf\u00e9 r\u00e9ouvre ses portes"
-    assert corpus.warnings and "detected" in corpus.warnings[0].message
+    assert corpus.warnings and "read as cp1252" in corpus.warnings[0].message
 
 
 @pytest.mark.parametrize(

@@ -248,6 +248,18 @@ class SqlStore:
             found.update(self._all(f"SELECT doc, sampled FROM articles WHERE doc {self._in_list()}", (self._list_param(part),)))
         return {int(k): int(v) for k, v in found.items()}
 
+    def integrity_problems(self, quick: bool = False) -> list[str]:
+        """What the database's own check finds wrong (nothing: an empty list).
+
+        PostgreSQL keeps page checksums itself and has no built-in full check
+        (its amcheck extension is opt-in), so here every table is read once."""
+        for table in ("articles", "edges", "meta"):
+            self._all(f"SELECT COUNT(*) FROM {table}", ())
+        return []
+
+    def story_ids(self, prefix: str) -> list[str]:
+        return sorted({str(r[0]) for r in self._all("SELECT DISTINCT story FROM articles WHERE story LIKE ?", (prefix + "%",))})
+
     def docs_where(self, condition: str = "1 = 1", params: Sequence[Any] = ()) -> list[int]:
         return [int(r[0]) for r in self._all(f"SELECT doc FROM articles WHERE {condition} ORDER BY doc", params)]
 

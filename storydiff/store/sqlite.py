@@ -55,6 +55,18 @@ def _enter_wal_mode(connection: sqlite3.Connection) -> None:
             time.sleep(0.05)
 
 
+#: An empty index file younger than this is another process creating the index.
+FRESH_EMPTY_SECONDS = 10.0
+
+
+def _stale_empty_file(path: str) -> bool:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return False
+    return info.st_size == 0 and time.time() - info.st_mtime > FRESH_EMPTY_SECONDS and not os.path.exists(path + "-wal")
+
+
 class SQLiteStore(SqlStore):
     def __init__(self, path: str, *, create: bool) -> None:
         super().__init__()
@@ -63,6 +75,12 @@ class SQLiteStore(SqlStore):
             raise IndexUnavailable(f"no index at {path}", "add articles first: storydiff index add PATH... --index " + path)
         if os.path.isdir(path):
             raise IndexUnavailable(f"{path} is a directory, not an index file", "name a file, e.g. --index archive.db")
+        if _stale_empty_file(path):
+            # an empty file that has been there a while is something else's (a failed copy, a touch):
+            # never make it an index unasked; a fresh one is another storydiff creating the index now
+            raise IndexUnavailable(
+                f"{path} is an empty file, not an index", "delete it to start a new index there, or pass another --index file"
+            )
         try:
             self.connection = sqlite3.connect(path, timeout=LOCK_WAIT_SECONDS, isolation_level=None, check_same_thread=False)
             _enter_wal_mode(self.connection)
@@ -75,8 +93,15 @@ class SQLiteStore(SqlStore):
             self.connection.execute("PRAGMA cache_size = -1048576")
             self.connection.execute("PRAGMA mmap_size = 17179869184")
             self.connection.execute("PRAGMA temp_store = MEMORY")
+            # a damaged page is an error when read, not rows read as if whole
+            self.connection.execute("PRAGMA cell_size_check = ON")
         except sqlite3.DatabaseError as exc:
             raise IndexUnavailable(f"cannot open index {path}: {exc}", "is it a storydiff index? pass another --index file") from exc
+
+    def integrity_problems(self, quick: bool = False) -> list[str]:
+        check = "quick_check" if quick else "integrity_check"
+        rows = [str(r[0]) for r in self.connection.execute(f"PRAGMA {check}(20)").fetchall()]
+        return [] if rows == ["ok"] else rows
 
     def _in_list(self) -> str:
         return "IN (SELECT value FROM json_each(?))"

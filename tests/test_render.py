@@ -19,7 +19,7 @@ from storydiff.cli import main
 from storydiff.model import Article
 from storydiff.render import DIFF_FORMATS, json_text
 from storydiff.render.diff import render_markdown, render_terminal
-from storydiff.render.markdown_text import escape, fence_for
+from storydiff.render.markdown_text import escape
 from storydiff.report import diff_document
 from storydiff.text import build_paragraphs
 
@@ -83,7 +83,6 @@ def test_markdown_escapes_article_text() -> None:
     assert escape("a | b <x> & *y* _z_ [l](u) `c` #h \\") == "a \\| b &lt;x&gt; &amp; \\*y\\* \\_z\\_ \\[l\\](u) \\`c\\` \\#\u2060h \\\\"
     assert escape("1. not a list") == "1\\. not a list"
     assert escape("- not a bullet") == "\\- not a bullet"
-    assert fence_for("code ```` here") == "`````"
 
 
 def _pair(old_text: str, new_text: str) -> tuple[Article, Article]:

@@ -105,18 +105,18 @@ def digest_items(doc: dict[str, Any], esc: Escape) -> list[tuple[str, str]]:
     def who(q: dict[str, Any]) -> str:
         return f"{esc(q['speaker'])}: " if q["speaker"] else ""
 
-    if d["quotes_added"]:
-        items.append(("Quotes added", _listed(f"¶{q['new'] + 1} {who(q)}“{esc(q['opening'])}”" for q in d["quotes_added"])))
-    if d["quotes_removed"]:
-        items.append(("Quotes removed", _listed(f"old ¶{q['old'] + 1} {who(q)}“{esc(q['opening'])}”" for q in d["quotes_removed"])))
-    if d["figures_removed"]:
-        items.append(("Figures removed", _listed(f"old ¶{f['old'] + 1} “{esc(f['opening'])}”" for f in d["figures_removed"])))
-    if d["sections_added"]:
-        items.append(("New sections", _listed(f"{_quoted(s['text'], esc)} ({_span(s)})" for s in d["sections_added"])))
-    if d["paragraphs_added"]:
-        items.append(("Paragraphs added", _listed(f"¶{p['new'] + 1} “{esc(p['opening'])}”" for p in d["paragraphs_added"])))
-    if d["paragraphs_removed"]:
-        items.append(("Paragraphs removed", _listed(f"old ¶{p['old'] + 1} “{esc(p['opening'])}”" for p in d["paragraphs_removed"])))
+    def where(entry: dict[str, Any]) -> str:
+        return f"¶{entry['new'] + 1}" if "new" in entry else f"old ¶{entry['old'] + 1}"
+
+    listings: list[tuple[str, list[dict[str, Any]], Callable[[dict[str, Any]], str]]] = [
+        ("Quotes added", d["quotes_added"], lambda q: f"{where(q)} {who(q)}“{esc(q['opening'])}”"),
+        ("Quotes removed", d["quotes_removed"], lambda q: f"{where(q)} {who(q)}“{esc(q['opening'])}”"),
+        ("Figures removed", d["figures_removed"], lambda f: f"{where(f)} “{esc(f['opening'])}”"),
+        ("New sections", d["sections_added"], lambda s: f"{_quoted(s['text'], esc)} ({_span(s)})"),
+        ("Paragraphs added", d["paragraphs_added"], lambda p: f"{where(p)} “{esc(p['opening'])}”"),
+        ("Paragraphs removed", d["paragraphs_removed"], lambda p: f"{where(p)} “{esc(p['opening'])}”"),
+    ]
+    items += [(label, _listed(map(show, entries))) for label, entries, show in listings if entries]
     items.append(("Reuse", reuse_line(doc)))
     if d["order"]:
         items.append(("Order", ORDER_REASONS.get(d["order"], d["order"])))

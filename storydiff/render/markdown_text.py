@@ -43,12 +43,6 @@ def escape(text: str) -> str:
     )
 
 
-def fence_for(text: str, char: str = "`") -> str:
-    """A code fence longer than any run of the fence character in ``text``."""
-    longest = max((len(run) for run in re.findall(re.escape(char) + "+", text)), default=0)
-    return char * max(3, longest + 1)
-
-
 _JIRA_SPECIAL = re.compile(r"([\\{}\[\]|*_+\-^~?#!])")
 
 

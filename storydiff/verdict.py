@@ -145,6 +145,10 @@ def _number_values(token: str) -> frozenset[float]:
         values.add(float(int(hours) * 100 + int(minutes)))  # 06:00 as 0600
     if not values:
         values.add(float(re.sub(r"\D", "", digits) or 0))
+    if suffix in ("am", "pm", "a.m.", "p.m."):
+        # "11am" is the clock time 1100, as "11 a.m." is (see numbers_in)
+        evening = 1200 if suffix.startswith("p") else 0
+        return frozenset(v * 100 + evening for v in values if v < 13)
     scale = _SUFFIX_SCALES.get(suffix, 1)
     return frozenset(v * scale for v in values)
 

@@ -33,6 +33,8 @@ def _kind(old: str, new: str, **context: bool) -> tuple[str, tuple[str, ...]]:
         ("3", "three", "copyedit"),
         ("30.000", "30,000", "copyedit"),
         ("0600", "06:00", "copyedit"),
+        ("11am", "11 a.m.", "copyedit"),
+        ("5 am", "5am", "copyedit"),
         ("$3.2m", "$3.2 million", "copyedit"),
         ("Mar.", "March", "copyedit"),
         ("officialy", "officially", "copyedit"),

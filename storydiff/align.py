@@ -278,9 +278,6 @@ def moved_flags(links: Sequence[tuple[tuple[int, ...], tuple[int, ...], int]]) -
     return [k not in keep for k in range(len(links))]
 
 
-# --- word diff and significance ----------------------------------------------------
-
-
 # --- the aligner -------------------------------------------------------------------
 
 

@@ -25,7 +25,6 @@ ORDER_REASONS = {
     "filename": "by file name (the versions carry no times)",
     "name": "by file name, as asked (--order-by name)",
     "given": "in the order given on the command line",
-    "evidence": "by editorial evidence (the later version carries a note or adds to the other)",
 }
 
 

@@ -28,7 +28,7 @@ from typing import Literal
 from rapidfuzz import fuzz
 
 from .text import normalise
-from .words import WordOp
+from .words import WordOp, ends_sentence
 
 ChangeKind = Literal["cosmetic", "copyedit", "fact", "added", "removed"]
 
@@ -265,7 +265,7 @@ def _names(tokens: Sequence[str], sentence_start: bool) -> list[str]:
         key = _name_key(token)
         if key and not starts:
             out.append(key)
-        starts = token.rstrip("\"')]").endswith((".", "!", "?", ":"))
+        starts = ends_sentence(token) or token.rstrip("\"')]").endswith(":")
     return out
 
 
@@ -363,7 +363,7 @@ def judge_words(words: Sequence[WordOp], old: VersionWords, new: VersionWords) -
         quotes_open += text.count(_QUOTE_CHARS)
         tokens = text.split()
         if tokens:
-            sentence_start = tokens[-1].rstrip("\"')]").endswith((".", "!", "?"))
+            sentence_start = ends_sentence(tokens[-1])
     return tuple(changes)
 
 

@@ -137,11 +137,16 @@ def _opcodes(ka: list[str], kb: list[str], a0: int, a1: int, b0: int, b1: int) -
     return out
 
 
+def ends_sentence(token: str) -> bool:
+    """A word that closes a sentence: a final . ! or ?, closing quotes and brackets aside."""
+    return token.rstrip("\"')]").endswith((".", "!", "?"))
+
+
 def _sentence_bounds(keys: list[str], start: int, end: int) -> list[tuple[int, int]]:
     """Word ranges of the sentences in ``keys[start:end]`` (a word ending in . ! or ? closes one)."""
     bounds, first = [], start
     for k in range(start, end):
-        if keys[k].rstrip("\"')]").endswith((".", "!", "?")):
+        if ends_sentence(keys[k]):
             bounds.append((first, k + 1))
             first = k + 1
     if first < end:

@@ -47,7 +47,7 @@ from .index import ArticleKeys, article_keys, pairs_from_rows, partners_of
 from .model import Article
 from .signature import SignatureParams, minhash_matrix, shingle_hashes
 from .store import IndexMismatch, SqlStore, StoredArticle, open_store
-from .store.sql import KEY_TABLES, SCHEMA_VERSION, NewArticle
+from .store.sql import KEY_TABLES, SCHEMA_VERSION, UPGRADABLE_SCHEMAS, NewArticle
 
 BAND_KEY_SCHEME = "storydiff-band/1"
 EdgeRow = tuple[int, int, float, float, int]
@@ -61,9 +61,13 @@ MIN_ID_PREFIX = 6
 @dataclass(frozen=True)
 class AddResult:
     added: tuple[str, ...]
-    #: (path given, path of the article already indexed with the same text)
+    #: (path given, path of the article already indexed with the same text):
+    #: the same file (path and URL) given again, which changes nothing.
     duplicates: tuple[tuple[str, str], ...]
     stories_touched: int
+    #: (path given, path of the stored article): the same text met at another
+    #: path or URL, kept as a sighting of that article.
+    sightings: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,10 @@ class Archive:
                     chosen = params or ClusterParams()
                     store.set_meta({"schema": SCHEMA_VERSION, "params": _params_record(chosen), "created_by": f"storydiff {__version__}"})
                     meta = store.meta()
+                elif meta.get("schema") in UPGRADABLE_SCHEMAS:
+                    store.upgrade_schema()
+                    store.set_meta({"schema": SCHEMA_VERSION})
+                    meta = store.meta()
             if meta.get("schema") != SCHEMA_VERSION:
                 raise IndexMismatch(
                     f"{location} has index schema {meta.get('schema')!r}; this storydiff reads {SCHEMA_VERSION!r}",
@@ -181,6 +189,7 @@ class Archive:
         """Store and group ``articles``, one transaction per batch."""
         added: list[str] = []
         duplicates: list[tuple[str, str]] = []
+        sightings: list[tuple[str, str]] = []
         touched = 0
         for first in range(0, len(articles), batch_size):
             batch = articles[first : first + batch_size]
@@ -188,41 +197,62 @@ class Archive:
             result = self._add_batch(batch, shingles, now)
             added += result.added
             duplicates += result.duplicates
+            sightings += result.sightings
             touched += result.stories_touched
             if progress:
                 progress(first + len(batch), len(articles))
-        return AddResult(tuple(added), tuple(duplicates), touched)
+        return AddResult(tuple(added), tuple(duplicates), touched, tuple(sightings))
 
     def _add_batch(self, batch: Sequence[Article], shingles: list[np.ndarray], now: float) -> AddResult:
         with self.store.writing():
             known = self.store.docs_of(sorted({a.id for a in batch}))
-            known_paths = {doc: r.article.path for doc, r in self.store.records(known.values(), paragraphs=False).items()} if known else {}
-            fresh: list[int] = []
-            first_path: dict[str, str] = {}
-            duplicates: list[tuple[str, str]] = []
-            for i, article in enumerate(batch):
-                if article.id in known:
-                    duplicates.append((article.path, known_paths[known[article.id]]))
-                elif article.id in first_path:
-                    duplicates.append((article.path, first_path[article.id]))
-                else:
-                    first_path[article.id] = article.path
-                    fresh.append(i)
-            if not fresh:
-                return AddResult((), tuple(duplicates), 0)
-            sets = [shingles[i] for i in fresh]
-            keys = self._sign(sets)
-            items = [NewArticle(batch[i], s, int(n), now) for i, s, n in zip(fresh, sets, keys.sampled.tolist(), strict=True)]
-            docs = np.array(self.store.insert_articles(self.store.next_doc(), items), np.int64)
-            rows = self._key_rows(keys, docs)
-            for table, (table_keys, table_docs) in rows.items():
-                self.store.insert_keys(table, table_keys, table_docs)
-            focus = set(docs.tolist())
-            buckets = {table: self.store.bucket_rows(table, table_keys) for table, (table_keys, _) in rows.items()}
-            focus |= self._crossed_buckets(buckets, focus, arriving=True)
-            affected = self._reconcile(focus, signed=set(docs.tolist()), keys=keys, signed_buckets=buckets)
-            touched = self._regroup(affected)
-            return AddResult(tuple(batch[i].path for i in fresh), tuple(duplicates), touched)
+            # The first of each text not stored yet; the others are its copies.
+            fresh = sorted(i for i in {a.id: i for i, a in reversed(list(enumerate(batch)))}.values() if batch[i].id not in known)
+            touched = 0
+            if fresh:
+                sets = [shingles[i] for i in fresh]
+                keys = self._sign(sets)
+                items = [NewArticle(batch[i], s, int(n), now) for i, s, n in zip(fresh, sets, keys.sampled.tolist(), strict=True)]
+                docs = np.array(self.store.insert_articles(self.store.next_doc(), items), np.int64)
+                known.update((batch[i].id, int(d)) for i, d in zip(fresh, docs.tolist(), strict=True))
+                rows = self._key_rows(keys, docs)
+                for table, (table_keys, table_docs) in rows.items():
+                    self.store.insert_keys(table, table_keys, table_docs)
+                focus = set(docs.tolist())
+                buckets = {table: self.store.bucket_rows(table, table_keys) for table, (table_keys, _) in rows.items()}
+                focus |= self._crossed_buckets(buckets, focus, arriving=True)
+                affected = self._reconcile(focus, signed=set(docs.tolist()), keys=keys, signed_buckets=buckets)
+                touched = self._regroup(affected)
+            duplicates, sightings = self._sightings(batch, set(fresh), known, now)
+            return AddResult(tuple(batch[i].path for i in fresh), duplicates, touched, sightings)
+
+    def _sightings(
+        self, batch: Sequence[Article], fresh: AbstractSet[int], known: dict[str, int], now: float
+    ) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+        """Split the batch's copies of stored texts into files given again
+        (a path the stored article or one of its sightings has) and new sightings."""
+        copies = [a for i, a in enumerate(batch) if i not in fresh]
+        if not copies:
+            return (), ()
+        docs = sorted({known[a.id] for a in copies})
+        records = self.store.records(docs, paragraphs=False)
+        seen = {(d, records[d].article.path) for d in docs}
+        for doc, met in self.store.sightings_of(docs).items():
+            seen |= {(doc, a.path) for a in met}
+        duplicates: list[tuple[str, str]] = []
+        sightings: list[tuple[str, str]] = []
+        new_rows: list[tuple[int, Article]] = []
+        for article in copies:
+            doc = known[article.id]
+            stored_path = records[doc].article.path
+            if (doc, article.path) in seen:
+                duplicates.append((article.path, stored_path))
+                continue
+            seen.add((doc, article.path))
+            sightings.append((article.path, stored_path))
+            new_rows.append((doc, article))
+        self.store.insert_sightings(new_rows, now)
+        return tuple(duplicates), tuple(sightings)
 
     def _crossed_buckets(self, buckets: dict[str, tuple[np.ndarray, np.ndarray]], moving: set[int], *, arriving: bool) -> set[int]:
         """Members of buckets (whole, as :meth:`SqlStore.bucket_rows` gives
@@ -365,13 +395,32 @@ class Archive:
     def _assemble(self, docs: Sequence[int]) -> tuple[Cluster, ...]:
         records = self.store.records(docs)
         docs = sorted(records)
-        position = {d: i for i, d in enumerate(docs)}
-        articles = [records[d].article for d in docs]
-        edges = [_edge(position[r[0]], position[r[1]], r) for r in self.store.edges_touching(docs) if r[0] in position and r[1] in position]
+        met = self.store.sightings_of(docs)
+        # Each sighting stands beside its article as the batch run would list
+        # it: the same text, so the same shingles and the same links.
+        copies: list[tuple[int, Article]] = [(d, records[d].article) for d in docs]
+        copies += [
+            (d, replace(a, paragraphs=records[d].article.paragraphs, id=records[d].article.id)) for d in docs for a in met.get(d, ())
+        ]
+        positions: dict[int, list[int]] = {}
+        for i, (d, _) in enumerate(copies):
+            positions.setdefault(d, []).append(i)
+        articles = [a for _, a in copies]
+        edges = [
+            _edge(i, j, r)
+            for r in self.store.edges_touching(docs)
+            if r[0] in positions and r[1] in positions
+            for i in positions[r[0]]
+            for j in positions[r[1]]
+        ]
+        for d, places in positions.items():
+            size = int(records[d].shingles.size)
+            if len(places) > 1 and size >= self.params.min_shared:
+                edges += [Edge(i, j, Similarity(1.0, 1.0), size) for n, i in enumerate(places) for j in places[n + 1 :]]
         by_story: dict[str, list[int]] = {}
-        for d in docs:
-            by_story.setdefault(records[d].story, []).append(position[d])
-        shingled = _shingled([records[d].shingles for d in docs])
+        for i, (d, _) in enumerate(copies):
+            by_story.setdefault(records[d].story, []).append(i)
+        shingled = _shingled([records[d].shingles for d, _ in copies])
         return assemble(articles, list(by_story.values()), edges, shingled, self.params, canonical_ranks(articles))
 
     def stories(self) -> Clustering:
@@ -395,6 +444,32 @@ class Archive:
                 if found:
                     return found
             return self.store.docs_where("path = ?", (reference,))
+
+    def copies_at(self, path: str) -> bool:
+        """Whether ``path`` names one copy of a text stored more than once
+        (a sighting, or the stored article of a text with sightings)."""
+        with self.store.reading():
+            if self.store.sighting_docs(path):
+                return True
+            docs = self.store.docs_where("path = ?", (path,))
+            return bool(docs and self.store.sightings_of(docs))
+
+    def remove_copies(self, paths: Sequence[str]) -> None:
+        """Forget the copies at ``paths``; the text stays under its other paths.
+        A stored article gives way to its first sighting (by path)."""
+        if not paths:
+            return
+        with self.store.writing():
+            touched: set[int] = set()
+            for path in paths:
+                for doc in self.store.sighting_docs(path):
+                    self.store.delete_sighting(doc, path)
+                for doc in self.store.docs_where("path = ?", (path,)):
+                    heir = self.store.sightings_of([doc]).get(doc)
+                    if heir:
+                        self.store.take_place(doc, heir[0])
+                        touched.add(doc)
+            self._regroup(touched)
 
     def query(self, article: Article) -> QueryResult:
         """The story ``article`` would join, without adding it."""

@@ -152,9 +152,11 @@ def add_command(
         warn(f"already indexed: {given}" + ("" if given == stored else f" (same text as {stored})"))
     if len(shown) < len(result.duplicates):
         warn(f"… and {len(result.duplicates) - len(shown):,} more already indexed")
+    sighted = f", {counted(len(result.sightings), 'copy', 'copies')} of stored texts kept as sightings" if result.sightings else ""
+    held = f" and {counted(stats['sightings'], 'sighting')}" if stats["sightings"] else ""
     click.echo(
-        f"added {counted(len(result.added), 'article')}, {len(result.duplicates):,} already indexed; "
-        f"{location} holds {counted(stats['articles'], 'article')} in {counted(stats['stories'], 'story', 'stories')}"
+        f"added {counted(len(result.added), 'article')}{sighted}, {len(result.duplicates):,} already indexed; "
+        f"{location} holds {counted(stats['articles'], 'article')}{held} in {counted(stats['stories'], 'story', 'stories')}"
     )
 
 
@@ -242,12 +244,19 @@ def _list_removal(articles: list[Any], verb: str) -> None:
 @index_option
 @_dry_run_option
 def remove_command(articles: tuple[str, ...], location: str, dry_run: bool) -> None:
-    """Remove ARTICLES (ids, id prefixes of 6+ characters, or stored paths); their stories are regrouped."""
+    """Remove ARTICLES (ids, id prefixes of 6+ characters, or stored paths); their stories are regrouped.
+
+    A text met at several paths is stored once with its sightings: an id names
+    the text and removes every copy; a path removes that copy alone."""
     from .archive import MIN_ID_PREFIX
 
     with opened(location) as archive:
         docs: list[int] = []
+        sightings: list[str] = []
         for reference in articles:
+            if archive.copies_at(reference):
+                sightings.append(reference)
+                continue
             found = archive.find(reference)
             if not found and len(reference) < MIN_ID_PREFIX and re.fullmatch(r"[0-9a-f]+", reference):
                 raise StorydiffError(
@@ -263,9 +272,12 @@ def remove_command(articles: tuple[str, ...], location: str, dry_run: bool) -> N
             docs += found
         if dry_run:
             _list_removal(archive.described(sorted(set(docs))), "remove")
+            for path in sightings:
+                click.echo(f"would remove the copy at {visible(path)} (its text stays under its other paths)")
             return
         removed = archive.remove(sorted(set(docs)))
-    click.echo(f"removed {counted(len(removed), 'article')}")
+        archive.remove_copies(sightings)
+    click.echo(f"removed {counted(len(removed), 'article')}" + (f" and {counted(len(sightings), 'copy', 'copies')}" if sightings else ""))
 
 
 @index.command("evict")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import copy
 import functools
 import io
 import itertools
@@ -360,6 +361,9 @@ def _article_from_text(shown: str, text: str, position: int) -> Article:
     return Article(path=shown, paragraphs=paragraphs, headline=headline_of(paragraphs), position=position, id=article_id)
 
 
+#: Block-quote and list markers (with their indentation) at the start of a line.
+_CONTAINER_MARKERS = re.compile(r"^(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*", re.M)
+
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
 
@@ -377,7 +381,12 @@ def _article_from_markdown(shown: str, text: str, position: int) -> Article:
         text = text[match.end() :]
     blocks: list[str] = []
     heading_levels: list[int] = []
-    tokens = MarkdownIt("commonmark").parse(text)
+    parser = MarkdownIt("commonmark")
+    tokens = parser.parse(text)
+    if tokens and max(t.level for t in tokens) >= parser.options["maxNesting"] - 1:
+        # markdown-it stops reading at its nesting limit and drops the rest of
+        # the file: no article nests quotes or lists this deep, so read it flat.
+        tokens = parser.parse(_CONTAINER_MARKERS.sub("", text))
     for i, token in enumerate(tokens):
         if token.type != "inline":
             continue
@@ -470,12 +479,23 @@ def _article_from_html(shown: str, text: str, position: int) -> Article:
     import lxml.html
     import trafilatura
 
+    parser = lxml.html.HTMLParser()
     try:
-        tree = lxml.html.document_fromstring(text)
+        tree = lxml.html.document_fromstring(text, parser=parser)
+        # libxml2 drops whatever lies deeper than 256 elements (and trafilatura
+        # parses the same way): read such a page again without that limit.
+        too_deep = any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log)
+        if too_deep:
+            tree = lxml.html.document_fromstring(text, parser=lxml.html.HTMLParser(huge_tree=True))
     except (ValueError, lxml.etree.ParserError) as exc:
         raise BadInput(f"malformed HTML: {exc}") from exc
     extracted = trafilatura.extract(
-        text, favor_precision=True, include_comments=False, include_tables=False, include_images=False, deduplicate=False
+        copy.deepcopy(tree) if too_deep else text,
+        favor_precision=True,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        deduplicate=False,
     )
     if not extracted or len(re.findall(r"[^\W\d_]{2,}", extracted)) < 3:
         raise BadInput("no article text found in this HTML page (is it an article page?)")

@@ -178,3 +178,27 @@ def test_feed_line_error_names_the_column_not_line_one(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["cluster", str(feed)])
     assert "feed.jsonl:2: malformed JSON at column 14" in result.output
     assert "line 1 column" not in result.output
+
+
+def _old_seed_paragraphs() -> list[str]:
+    old = sorted(SEEDS.iterdir())[0].read_text(encoding="utf-8")
+    return [p.strip() for p in old.split("\n\n") if p.strip()]
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        # libxml2 (and so trafilatura) drops whatever lies deeper than 256 elements.
+        ("deep.html", lambda ps: "<html><body>" + "<div>" * 600 + "".join(f"<p>{p}</p>" for p in ps) + "</div>" * 600 + "</body></html>"),
+        # markdown-it stops at 20 levels and drops the rest of the file.
+        ("deep.md", lambda ps: "\n\n".join("> " * 200 + p for p in ps)),
+        ("deeplist.md", lambda ps: "\n".join("  " * i + "- item" for i in range(300)) + "\n\n" + "\n\n".join(ps)),
+    ],
+)
+def test_deeply_nested_markdown_or_html_around_an_article_is_read(tmp_path: Path, name: str, text) -> None:
+    folder = _folder(tmp_path)
+    (folder / name).write_text(text(_old_seed_paragraphs()), encoding="utf-8")
+    code, out, err = _cluster(folder)
+    assert code == 0 and err.count("\n") == 1, err  # the summary line only: nothing skipped
+    rows = [line for line in out.splitlines()[1:] if line]
+    assert len(rows) == 3 and len({row.split(",")[0] for row in rows}) == 1, out

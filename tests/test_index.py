@@ -66,6 +66,53 @@ def test_three_ingest_orders_group_as_the_batch_run(tmp_path: Path, max_bucket: 
         assert index_document(tmp_path / f"{seed}.db", order, params, step) == expected, f"order {seed}"
 
 
+def test_copies_at_other_paths_are_kept_as_sightings_and_group_as_the_batch_run(tmp_path: Path) -> None:
+    # Issue 21, case 10: a copy of a stored text (another file, URL or time) is
+    # a version in a batch run, so the index keeps it as a sighting and lists it.
+    files = write_stories(tmp_path / "c", 12)
+    for n, file in enumerate(files[::4]):
+        text = file.read_text(encoding="utf-8")
+        (file.parent / f"copy-{n}{file.suffix}").write_text(text, encoding="utf-8")
+    articles = list(load([str(tmp_path / "c")]).articles)
+    assert len(articles) > len(unique(articles))
+    params = ClusterParams(workers=1)
+    expected = batch_document(articles, params)
+    for seed, step in ((1, 1), (2, 5)):
+        order = articles[:]
+        random.Random(seed).shuffle(order)
+        assert index_document(tmp_path / f"{seed}.db", order, params, step) == expected, f"order {seed}"
+    with Archive.open(str(tmp_path / "1.db"), params) as archive:
+        again = archive.add(articles, now=2.0e9)
+        assert (again.added, again.sightings) == ((), ())
+        assert clusters_document(archive.stories()) == expected
+        # A path removes that copy alone, whichever copy the index stored first.
+        copy, original = str(tmp_path / "c" / f"copy-0{files[0].suffix}"), str(files[0])
+        archive.remove_copies([copy])
+        assert clusters_document(archive.stories()) == batch_document([a for a in articles if a.path != copy], params)
+        assert not archive.copies_at(original)  # the last copy: removed as an article
+        archive.remove(archive.find(original))
+        (text_id,) = {a.id for a in articles if a.path == original}
+        assert clusters_document(archive.stories()) == batch_document([a for a in articles if a.id != text_id], params)
+        assert archive.find(text_id) == []
+
+
+def test_an_index_of_schema_3_is_upgraded_in_place(tmp_path: Path) -> None:
+    location = tmp_path / "old.db"
+    with Archive.open(str(location), create=True) as archive:
+        archive.add(load([SEED_OLD]).articles, now=1.0)
+    # Make it what storydiff 0.x wrote: no editorial columns, no sightings.
+    with sqlite3.connect(location) as db:
+        for column in ("editorial_note", "version", "status"):
+            db.execute(f"ALTER TABLE articles DROP COLUMN {column}")
+        db.execute("DROP TABLE sightings")
+        db.execute("UPDATE meta SET value = 'storydiff.index/3' WHERE key = 'schema'")
+    with Archive.open(str(location)) as archive:
+        archive.add(load([SEED_NEW]).articles, now=2.0)
+        (story,) = archive.stories().clusters
+        assert [m.article.path for m in story.members] == [SEED_OLD, SEED_NEW]
+        assert archive.stats()["schema"] == "storydiff.index/4"
+
+
 def test_shared_corpora_group_as_the_batch_run_in_any_order(tmp_path: Path) -> None:
     root = need_data("ecbplus")
     articles = unique(list(load([str(root / "articles")]).articles))
@@ -130,7 +177,7 @@ def test_cli_add_and_stats_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert result.stderr == f"storydiff: already indexed: {SEED_OLD}\n"  # type: ignore[attr-defined]
     stats = json.loads(run("index", "stats", "--index", "a.db", "--format", "json").stdout)  # type: ignore[attr-defined]
     assert (stats["articles"], stats["stories"], stats["stories_with_versions"], stats["links"]) == (2, 1, 1, 1)
-    assert stats["schema"] == "storydiff.index/3" and stats["params"]["band_keys"] == "storydiff-band/1"
+    assert stats["schema"] == "storydiff.index/4" and stats["params"]["band_keys"] == "storydiff-band/1"
 
 
 def test_query_contract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

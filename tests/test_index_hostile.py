@@ -104,3 +104,29 @@ def test_evict_and_remove_dry_runs_change_nothing(tmp_path: Path) -> None:
     assert code == 0 and "would remove c5f3e5e95d07b190 " in output
     assert "holds 2 articles" in _run("index", "add", str(SEEDS), "--index", index)[1]
     assert _run("index", "evict", "--older-than", "1y", "--index", index)[0] == 0
+
+
+def test_case_10_a_copy_at_another_path_is_a_sighting_listed_and_removable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The same text filed again (another file name, URL or time) is a version
+    # in a batch run; the index keeps it as a sighting instead of dropping it.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "c").mkdir()
+    for seed in SEEDS.iterdir():
+        (tmp_path / "c" / seed.name).write_bytes(seed.read_bytes())
+    old = sorted(p.name for p in SEEDS.iterdir())[0]
+    (tmp_path / "c" / "reprint.txt").write_bytes((SEEDS / old).read_bytes())
+    result = CliRunner().invoke(main, ["index", "add", "c"])
+    assert result.stdout == (
+        "added 2 articles, 1 copy of stored texts kept as sightings, 0 already indexed; "
+        "storydiff-index.db holds 2 articles and 1 sighting in 1 story\n"
+    )
+    batch = CliRunner().invoke(main, ["cluster", "c", "--format", "json"]).stdout
+    assert CliRunner().invoke(main, ["index", "stories", "--format", "json"]).stdout == batch
+    again = CliRunner().invoke(main, ["index", "add", "c/reprint.txt"])
+    assert again.stdout.startswith("added 0 articles, 1 already indexed;")
+    # Removing the stored copy's path leaves the reprint in its place.
+    assert _run("index", "remove", f"c/{old}") == (0, "removed 0 articles and 1 copy\n")
+    stories = json.loads(CliRunner().invoke(main, ["index", "stories", "--format", "json"]).stdout)
+    assert sorted(a["path"] for c in stories["clusters"] for a in c["articles"]) == sorted(
+        ["c/reprint.txt", *(f"c/{p.name}" for p in SEEDS.iterdir() if p.name != old)]
+    )

@@ -19,7 +19,15 @@ def render_stats_table(doc: dict[str, Any]) -> str:
     params = doc["params"]
     rows = [
         ["index", f"{doc['index']} ({doc['backend']}, {doc['schema']})"],
-        ["articles", f"{doc['articles']:,}"],
+        [
+            "articles",
+            f"{doc['articles']:,}"
+            + (
+                f" (and {doc['sightings']:,} sighting{'' if doc['sightings'] == 1 else 's'}: the same text elsewhere)"
+                if doc["sightings"]
+                else ""
+            ),
+        ],
         ["stories", f"{doc['stories']:,} ({doc['stories_with_versions']:,} with several versions)"],
         ["links", f"{doc['links']:,}"],
         ["key rows", f"{doc['band_rows']:,} band, {doc['passage_rows']:,} passage"],

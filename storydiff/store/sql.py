@@ -21,7 +21,9 @@ from ..corpus import format_time, parse_time
 from ..model import Article
 from ..text import Paragraph
 
-SCHEMA_VERSION = "storydiff.index/3"
+SCHEMA_VERSION = "storydiff.index/4"
+#: Schemas this code opens by adding what they lack (nothing is rewritten).
+UPGRADABLE_SCHEMAS = ("storydiff.index/3",)
 KEY_TABLES = ("bands", "passages")
 #: Each key row carries its generation (``doc >> GENERATION_BITS``). SQLite
 #: clusters rows by it, so a bulk load rewrites only the newest generation's
@@ -74,8 +76,12 @@ def _age_key(article: Article, ingested: float) -> float:
 
 
 _ARTICLE_COLUMNS = (
-    "doc, article_id, path, headline, published, modified, url, source, external_id, ingested, story, component, shingles, paragraphs"
+    "doc, article_id, path, headline, published, modified, url, source, external_id, editorial_note, version, status,"
+    " ingested, story, component, shingles, paragraphs"
 )
+#: What schema 4 added to schema 3's articles table.
+_EDITORIAL_COLUMNS = ("editorial_note", "version", "status")
+_SIGHTING_COLUMNS = "doc, path, headline, published, modified, url, source, external_id, editorial_note, version, status"
 
 
 class SqlStore:
@@ -146,7 +152,9 @@ class SqlStore:
                 doc {k} PRIMARY KEY, article_id TEXT NOT NULL UNIQUE, path TEXT NOT NULL,
                 headline TEXT NOT NULL, published TEXT, modified TEXT, url TEXT, source TEXT,
                 external_id TEXT, ingested {real} NOT NULL, age {real} NOT NULL, story TEXT NOT NULL,
-                component {k} NOT NULL, sampled {k} NOT NULL, shingles {blob} NOT NULL, paragraphs {blob} NOT NULL)""",
+                component {k} NOT NULL, sampled {k} NOT NULL, shingles {blob} NOT NULL, paragraphs {blob} NOT NULL,
+                editorial_note TEXT, version TEXT, status TEXT)""",
+            self._sightings_statement(),
             "CREATE INDEX IF NOT EXISTS articles_story ON articles (story)",
             "CREATE INDEX IF NOT EXISTS articles_component ON articles (component)",
             "CREATE INDEX IF NOT EXISTS articles_age ON articles (age)",
@@ -156,6 +164,20 @@ class SqlStore:
             "CREATE INDEX IF NOT EXISTS edges_b ON edges (b)",
         ):
             self._execute(statement)
+
+    def _sightings_statement(self) -> str:
+        # Another file, URL or time carrying a stored article's exact text:
+        # a batch run lists it as a version, so the index keeps it too.
+        return f"""CREATE TABLE IF NOT EXISTS sightings (
+            doc {self.key_type} NOT NULL, path TEXT NOT NULL, headline TEXT NOT NULL, published TEXT, modified TEXT,
+            url TEXT, source TEXT, external_id TEXT, editorial_note TEXT, version TEXT, status TEXT,
+            ingested {self.real_type} NOT NULL, PRIMARY KEY (doc, path))"""
+
+    def upgrade_schema(self) -> None:
+        """Add what schema 4 has and schema 3 lacks; stored rows stay as they are."""
+        for column in _EDITORIAL_COLUMNS:
+            self._execute(f"ALTER TABLE articles ADD COLUMN {column} TEXT")
+        self._execute(self._sightings_statement())
 
     def _key_table_statement(self, table: str) -> str:
         raise NotImplementedError
@@ -210,14 +232,88 @@ class SqlStore:
                     item.sampled,
                     item.shingles.astype("<u4").tobytes(),
                     pack_paragraphs(a.paragraphs),
+                    a.editorial_note,
+                    a.version,
+                    a.status,
                 )
             )
         self._executemany(
             "INSERT INTO articles (doc, article_id, path, headline, published, modified, url, source, external_id,"
-            " ingested, age, story, component, sampled, shingles, paragraphs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " ingested, age, story, component, sampled, shingles, paragraphs, editorial_note, version, status)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
         return docs
+
+    def insert_sightings(self, rows: Sequence[tuple[int, Article]], ingested: float) -> None:
+        """(doc, article) for each copy of a stored article's text met elsewhere."""
+        self._executemany(
+            f"INSERT INTO sightings ({_SIGHTING_COLUMNS}, ingested) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [
+                (doc, a.path, a.headline, format_time(a.published), format_time(a.modified), a.url, a.source, a.external_id)
+                + (a.editorial_note, a.version, a.status, ingested)
+                for doc, a in rows
+            ],
+        )
+
+    def sightings_of(self, docs: Iterable[int]) -> dict[int, list[Article]]:
+        """The copies met of each stored article, as articles without paragraphs, by path."""
+        wanted = sorted(set(docs))
+        out: dict[int, list[Article]] = {}
+        for first in range(0, len(wanted), 5000):
+            part = wanted[first : first + 5000]
+            for row in self._all(
+                f"SELECT {_SIGHTING_COLUMNS} FROM sightings WHERE doc {self._in_list()} ORDER BY doc, path", (self._list_param(part),)
+            ):
+                doc, path, headline, published, modified, url, source, external_id, note, version, status = row
+                out.setdefault(int(doc), []).append(
+                    Article(
+                        path=path,
+                        paragraphs=(),
+                        headline=headline,
+                        published=parse_time(published),
+                        modified=parse_time(modified),
+                        url=url,
+                        source=source,
+                        external_id=external_id,
+                        position=int(doc),
+                        id="-",
+                        editorial_note=note,
+                        version=version,
+                        status=status,
+                    )
+                )
+        return out
+
+    def sighting_docs(self, path: str) -> list[int]:
+        return [int(r[0]) for r in self._all("SELECT doc FROM sightings WHERE path = ? ORDER BY doc", (path,))]
+
+    def take_place(self, doc: int, sighting: Article) -> None:
+        """The sighting becomes the stored article ``doc`` (same text), and is no longer a sighting."""
+        ingested = float(self._all("SELECT ingested FROM sightings WHERE doc = ? AND path = ?", (doc, sighting.path))[0][0])
+        self._execute(
+            "UPDATE articles SET path = ?, headline = ?, published = ?, modified = ?, url = ?, source = ?, external_id = ?,"
+            " editorial_note = ?, version = ?, status = ?, ingested = ?, age = ? WHERE doc = ?",
+            (
+                sighting.path,
+                sighting.headline,
+                format_time(sighting.published),
+                format_time(sighting.modified),
+                sighting.url,
+                sighting.source,
+                sighting.external_id,
+                sighting.editorial_note,
+                sighting.version,
+                sighting.status,
+                ingested,
+                _age_key(sighting, ingested),
+                doc,
+            ),
+        )
+        self.delete_sighting(doc, sighting.path)
+
+    def delete_sighting(self, doc: int, path: str) -> None:
+        self._execute("DELETE FROM sightings WHERE doc = ? AND path = ?", (doc, path))
 
     def records(self, docs: Iterable[int], *, paragraphs: bool = True) -> dict[int, StoredArticle]:
         """Stored articles by doc. Without ``paragraphs`` their articles have
@@ -253,7 +349,7 @@ class SqlStore:
 
         PostgreSQL keeps page checksums itself and has no built-in full check
         (its amcheck extension is opt-in), so here every table is read once."""
-        for table in ("articles", "edges", "meta"):
+        for table in ("articles", "sightings", "edges", "meta"):
             self._all(f"SELECT COUNT(*) FROM {table}", ())
         return []
 
@@ -286,6 +382,7 @@ class SqlStore:
         self._executemany("UPDATE articles SET component = ?, story = ? WHERE doc = ?", [(c, s, d) for d, c, s in rows])
 
     def delete_articles(self, docs: Sequence[int]) -> None:
+        self._executemany("DELETE FROM sightings WHERE doc = ?", [(d,) for d in docs])
         self._executemany("DELETE FROM articles WHERE doc = ?", [(d,) for d in docs])
 
     # -- keys --------------------------------------------------------------------------
@@ -333,13 +430,17 @@ class SqlStore:
         for name, statement in (
             ("articles", "SELECT COUNT(*) FROM articles"),
             ("stories", "SELECT COUNT(DISTINCT story) FROM articles"),
+            ("sightings", "SELECT COUNT(*) FROM sightings"),
             ("links", "SELECT COUNT(*) FROM edges"),
             ("band_rows", "SELECT COUNT(*) FROM bands"),
             ("passage_rows", "SELECT COUNT(*) FROM passages"),
         ):
             out[name] = int(self._all(statement)[0][0])
         out["stories_with_versions"] = int(
-            self._all("SELECT COUNT(*) FROM (SELECT story FROM articles GROUP BY story HAVING COUNT(*) > 1) AS multi")[0][0]
+            self._all(
+                "SELECT COUNT(*) FROM (SELECT a.story FROM articles a LEFT JOIN sightings s ON s.doc = a.doc"
+                " GROUP BY a.story HAVING COUNT(DISTINCT a.doc) + COUNT(s.path) > 1) AS multi"
+            )[0][0]
         )
         return out
 
@@ -355,7 +456,8 @@ def key_table(table: str) -> str:
 
 
 def _stored(row: Sequence[Any]) -> StoredArticle:
-    doc, article_id, path, headline, published, modified, url, source, external_id, ingested, story, component, shingles, paragraphs = row
+    doc, article_id, path, headline, published, modified, url, source, external_id, note, version, status = row[:12]
+    ingested, story, component, shingles, paragraphs = row[12:]
     article = Article(
         path=path,
         paragraphs=unpack_paragraphs(bytes(paragraphs)) if paragraphs is not None else (),
@@ -367,5 +469,8 @@ def _stored(row: Sequence[Any]) -> StoredArticle:
         external_id=external_id,
         position=int(doc),
         id=article_id,
+        editorial_note=note,
+        version=version,
+        status=status,
     )
     return StoredArticle(int(doc), article, np.frombuffer(bytes(shingles), "<u4").astype(np.uint32), float(ingested), story, int(component))

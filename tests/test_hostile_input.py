@@ -202,3 +202,45 @@ def test_deeply_nested_markdown_or_html_around_an_article_is_read(tmp_path: Path
     assert code == 0 and err.count("\n") == 1, err  # the summary line only: nothing skipped
     rows = [line for line in out.splitlines()[1:] if line]
     assert len(rows) == 3 and len({row.split(",")[0] for row in rows}) == 1, out
+
+
+#: The hostile corpus: every bad input in one table, each run through the
+#: command line beside the two seeds with a time limit. (name, bytes, what the
+#: one stderr line must say). Cases needing a pipe, a link or permissions are above.
+HOSTILE_CORPUS = [
+    ("deep.json", b"[" * 1000 + b"]" * 1000, "nested too deeply"),
+    ("deep-object.json", b'{"a":' * 5000 + b"1" + b"}" * 5000, "nested too deeply"),
+    ("dated.md", b"---\npublished: 2024-13-45\n---\nSome words of a body here.\n", "is not a date"),
+    ("hour.md", b"---\npublished: 2024-02-30T25:61:00Z\n---\nSome words of a body here.\n", "is not a date"),
+    (
+        "bomb.md",
+        b"---\na: &a [x,x,x,x,x,x,x,x,x]\n"
+        + b"".join(b"%c: &%c [*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c]\n" % ((c,) * 2 + (c - 1,) * 9) for c in range(ord("b"), ord("j")))
+        + b"---\nBody words here.\n",
+        "aliases",
+    ),
+    ("bin.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00" * 50, "binary file"),
+    ("empty.txt", b"", "empty file"),
+    ("blank.md", b"   \n\n  ", "empty file"),
+    ("bad.json", b'{"headline": "x", ', "malformed JSON"),
+    ("list.json", b"[[1, 2], [3]]", "not of article objects"),
+    ("nobody.json", b'{"headline": "x"}', "no article text"),
+    ("broken.html", b"<html><body><div><<<>>></div>", "no article text found"),
+    ("front.md", b"---\nheadline: [unclosed\n---\nBody text.\n", "malformed YAML"),
+    ("huge.txt", b"word " * 2_200_000, "over --max-article-bytes"),
+    ("nul.html", b"<html>\x00\x00\x00<body>" + b"\x00" * 4000, "binary file"),
+    ("bad-line.jsonl", b'{"headline": "a", "body": "Some words of a body."}\n{"headline": \n', "malformed JSON"),
+]
+
+
+@pytest.mark.parametrize("name, content, expected", HOSTILE_CORPUS, ids=[case[0] for case in HOSTILE_CORPUS])
+def test_hostile_corpus_case_beside_the_seeds(tmp_path: Path, name: str, content: bytes, expected: str) -> None:
+    folder = _folder(tmp_path)
+    (folder / name).write_bytes(content)
+    code, out, err = _cluster(folder)
+    assert code == 0, err
+    named = [line for line in err.splitlines() if name in line]
+    assert named and expected in named[0], err
+    rows = [line for line in out.splitlines()[1:] if line]
+    seeds = [row for row in rows if "000_" in row or "002_" in row]
+    assert len(seeds) == 2 and len({row.split(",")[0] for row in seeds}) == 1, out

@@ -40,11 +40,11 @@ from .cluster import (
     guarded_edges,
     link_components,
     needs_guard,
-    order_versions,
     similar_pairs,
 )
 from .index import ArticleKeys, article_keys, pairs_from_rows, partners_of
 from .model import Article
+from .order import needs_texts, order_versions
 from .signature import SignatureParams, minhash_matrix, shingle_hashes
 from .store import IndexMismatch, SqlStore, StoredArticle, open_store
 from .store.sql import KEY_TABLES, SCHEMA_VERSION, UPGRADABLE_SCHEMAS, NewArticle
@@ -370,7 +370,7 @@ class Archive:
             rows_of[part_of[row[0]]].append(row)
         for part, part_rows in zip(parts, rows_of, strict=True):
             for members in self._stories_of(part, part_rows, records):
-                label = self._label([records[d].article for d in members])
+                label = self._label(members, records)
                 updates += [(d, part[0], label) for d in members]
                 stories += 1
         self.store.set_groups([(d, c, s) for d, c, s in updates if (records[d].component, records[d].story) != (c, s)])
@@ -386,7 +386,11 @@ class Archive:
         components = link_components(len(part), edges, shingled, self.params, canonical_ranks(articles))
         return [[part[i] for i in members] for members in components]
 
-    def _label(self, articles: list[Article]) -> str:
+    def _label(self, docs: list[int], records: dict[int, StoredArticle]) -> str:
+        articles = [records[d].article for d in docs]
+        if needs_texts(articles, self.params.order_by):
+            texts = self.store.paragraphs_of(d for d in docs if not records[d].article.paragraphs)
+            articles = [replace(records[d].article, paragraphs=texts[d]) if d in texts else records[d].article for d in docs]
         ordered, _ = order_versions(articles, self.params.order_by)
         return "s" + ordered[0].id[:12]
 

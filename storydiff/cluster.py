@@ -6,20 +6,18 @@ candidate pairs -> verified links -> cohesive components -> ordered clusters``.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import Any
 
 import numpy as np
 
-from .corpus import natural_key
 from .index import candidate_pairs
 from .model import Article
 from .normalised import folded_contents, lowered_contents
 from .normalised import tables as normalised_tables
+from .order import _filename_key, order_versions
 from .signature import SignatureParams, concatenate_sets, default_workers, minhash_matrix, paragraph_shingles, warm_tables
 from .verify import SlotEvidence, body_texts, edited_folded, edited_paragraphs, kept_slots, shared_lowered, shared_paragraphs, swapped_slots
 from .workers import forked_map, gc_paused, threaded_map
@@ -453,48 +451,6 @@ def strongest_first(edges: Sequence[Edge], ranks: Sequence[int]) -> list[Edge]:
 
 
 # --- order and assembly -------------------------------------------------------
-
-
-def _filename_key(article: Article) -> tuple[object, ...]:
-    return _path_key(article.path)
-
-
-# Settling orders every story once a round and assembly once more; the keys
-# of 100k paths took 0.6 s of serial work each time.
-@functools.lru_cache(maxsize=1 << 17)
-def _path_key(path: str) -> tuple[object, ...]:
-    name = path.rsplit("/", 1)[-1]
-    key = natural_key(name)
-    return (key, key if name == path else natural_key(path))
-
-
-def _by_time(articles: list[Article], times: list[Any]) -> list[Article]:
-    """``articles`` sorted by ``times``, file names breaking ties. The file
-    name keys are made only when two times are equal: versions rarely share
-    one, and making the keys of 100k paths took 0.5 s of serial work."""
-    if len(set(times)) == len(times):
-        keys: list[Any] = times
-    else:
-        keys = [(time, _filename_key(article)) for time, article in zip(times, articles, strict=True)]
-    return [articles[i] for i in sorted(range(len(articles)), key=keys.__getitem__)]
-
-
-def order_versions(articles: list[Article], order_by: str) -> tuple[list[Article], str]:
-    """Oldest first, and which source decided the order."""
-    if order_by == "given":
-        return sorted(articles, key=lambda a: a.position), "given"
-    if len(articles) == 1:
-        return list(articles), "filename"  # what the rules below give, without their sort keys
-    if order_by == "time" and len(articles) > 1:
-        if all(a.modified for a in articles):
-            return _by_time(articles, [(a.modified, a.published or a.modified) for a in articles]), "modified"
-        if all(a.published for a in articles):
-            return _by_time(articles, [a.published for a in articles]), "published"
-        if all(a.modified or a.published for a in articles):
-            return _by_time(articles, [a.modified or a.published for a in articles]), "modified"
-    names = [a.path.rsplit("/", 1)[-1] for a in articles]
-    ordered = sorted(articles, key=_filename_key)
-    return ordered, "path" if len(set(names)) < len(names) else "filename"
 
 
 def _round(value: float) -> float:

@@ -22,10 +22,17 @@ OPENING_WORDS = 12
 
 ORDER_REASONS = {
     "time": "by the versions' modified or published times",
-    "filename": "by file name (the versions carry no times)",
+    "modified": "by the versions' modified times",
+    "published": "by the versions' published times",
+    "version": "by the versions' own version numbers",
+    "evidence": "by what the versions say (a correction or update note, a kill, one holding the other's text plus additions)",
+    "filename": "by file name (no times, version numbers or notes to go by)",
+    "path": "by path (no times, version numbers or notes to go by)",
     "name": "by file name, as asked (--order-by name)",
     "given": "in the order given on the command line",
 }
+#: Orders that rest on file names alone: a verdict on them is hedged.
+NAME_ORDERS = frozenset({"filename", "path", "name"})
 
 
 def opening(text: str, words: int = OPENING_WORDS) -> str:
@@ -116,4 +123,5 @@ def what_changed(doc: dict[str, Any]) -> dict[str, Any]:
         "reuse_of_new": doc["summary"]["reuse_of_new"],
         "coverage_of_old": doc["summary"]["coverage_of_old"],
         "order": doc.get("order_source"),
+        "order_evidence": doc.get("order_evidence"),
     }

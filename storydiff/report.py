@@ -11,6 +11,7 @@ from typing import Any
 from .cluster import Cluster, Clustering, Member
 from .corpus import format_time
 from .model import Skipped
+from .order import why_later
 
 CLUSTERS_SCHEMA = "storydiff.clusters/1"
 
@@ -88,6 +89,7 @@ def _diff_fields(alignment: Any, order_source: str | None) -> dict[str, Any]:
     return {
         "schema": DIFF_SCHEMA,
         "order_source": order_source,
+        "order_evidence": why_later(alignment.old, alignment.new) if order_source == "evidence" else None,
         "old": _side(alignment.old),
         "new": _side(alignment.new),
         "summary": {

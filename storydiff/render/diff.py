@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from ..digest import ORDER_REASONS, opening, what_changed
+from ..digest import NAME_ORDERS, ORDER_REASONS, opening, what_changed
 from . import DIFF_FORMATS, json_text, register
 from .markdown_text import escape, escape_jira, visible
 
@@ -58,7 +58,7 @@ def banner(doc: dict[str, Any], esc: Escape = str) -> str | None:
     count = len(edits)
     hedge = (
         f" (if {esc(doc['new']['path'])} is the later version: the order rests on file names)"
-        if doc.get("order_source") in ("filename", "name")
+        if doc.get("order_source") in NAME_ORDERS
         else ""
     )
     evidence = "; ".join(evidence_text(e, esc) for e in edits[:5]) + ("; …" if count > 5 else "")
@@ -119,7 +119,8 @@ def digest_items(doc: dict[str, Any], esc: Escape) -> list[tuple[str, str]]:
     items += [(label, _listed(map(show, entries))) for label, entries, show in listings if entries]
     items.append(("Reuse", reuse_line(doc)))
     if d["order"]:
-        items.append(("Order", ORDER_REASONS.get(d["order"], d["order"])))
+        why = f": {esc(d['order_evidence'])}" if d.get("order_evidence") else ""
+        items.append(("Order", ORDER_REASONS.get(d["order"], d["order"]) + why))
     return items
 
 

@@ -288,6 +288,87 @@ def _within(short: Sequence[str], long: Sequence[str]) -> bool:
     return all(word in rest for word in short)
 
 
+#: Words whose change inside a quotation reads as grammar, not as new words put in a mouth.
+_FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "so",
+        "yet",
+        "for",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "by",
+        "from",
+        "with",
+        "as",
+        "into",
+        "onto",
+        "upon",
+        "about",
+        "than",
+        "then",
+        "when",
+        "while",
+        "whilst",
+        "where",
+        "whereas",
+        "if",
+        "though",
+        "although",
+        "because",
+        "since",
+        "until",
+        "that",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "will",
+        "would",
+        "shall",
+        "should",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "it",
+        "its",
+        "this",
+        "these",
+        "those",
+        "there",
+        "here",
+    ]
+)
+
+
+def _letters(words: Sequence[str]) -> str:
+    return "".join(c for w in words for c in w if c.isalnum())
+
+
 def _respelled(a: Sequence[str], b: Sequence[str]) -> bool:
     """Word for word the same but for typing: "officialy" -> "officially"."""
     return len(a) == len(b) and all(x == y or fuzz.ratio(x, y) >= 80 for x, y in zip(a, b, strict=True))
@@ -317,7 +398,8 @@ def classify(op: WordOp, old: VersionWords, new: VersionWords, *, sentence_start
     elif _within(lower_b, lower_a):
         b = []
     if not b:
-        cut = ["quote"] if in_quote or _QUOTE_CHARS in op.old else []
+        # One or two words in quote marks are scare quotes or a title, not a quotation.
+        cut = ["quote"] if (in_quote or _QUOTE_CHARS in op.old) and len(bare_a) >= 3 else []
         cut += ["figure"] if any(values - new.numbers for values in numbers_a) and numbers_a else []
         return Change("removed", tuple(cut), op.old, op.new)
     if not a:
@@ -330,9 +412,11 @@ def classify(op: WordOp, old: VersionWords, new: VersionWords, *, sentence_start
     if dates_a != dates_b and (dates_a - new.dates or dates_b - old.dates):
         what.append("date")
     lost_names, gained_names = names_a - new.names - names_b, names_b - old.names - names_a
-    if lost_names and gained_names and not _acronym_of(lost_names, b) and not _acronym_of(gained_names, a):
+    same_letters = sorted(_letters(lower_a)) == sorted(_letters(lower_b))  # "BingDian (Freezing Point" -> "Freezing Point (Bing Dian"
+    if lost_names and gained_names and not same_letters and not _acronym_of(lost_names, b) and not _acronym_of(gained_names, a):
         what.append("name")
-    if in_quote and lower_a != lower_b and not _respelled(lower_a, lower_b):
+    quoted_words_changed = {*lower_a, *lower_b} - (set(lower_a) & set(lower_b)) - _FUNCTION_WORDS
+    if in_quote and quoted_words_changed and not same_letters and not _respelled(lower_a, lower_b):
         what.append("quote")
     if what:
         return Change("fact", tuple(what), op.old, op.new)

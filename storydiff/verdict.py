@@ -365,6 +365,13 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
+_NEGATIONS = frozenset({"not", "no", "never", "nobody", "nothing", "none", "neither", "nor", "cannot"})
+
+
+def _negations(words: Sequence[str]) -> int:
+    return sum(1 for w in words if w in _NEGATIONS or w.endswith(("n't", "n’t")))
+
+
 def _letters(words: Sequence[str]) -> str:
     return "".join(c for w in words for c in w if c.isalnum())
 
@@ -397,6 +404,10 @@ def classify(op: WordOp, old: VersionWords, new: VersionWords, *, sentence_start
         a = []
     elif _within(lower_b, lower_a):
         b = []
+    negations_a, negations_b = _negations(lower_a), _negations(lower_b)
+    if negations_a != negations_b and (a and b or not a and negations_b or not b and negations_a):
+        # "will" -> "will not", "never" dropped: the sentence now says the opposite.
+        return Change("fact", ("negation",), op.old, op.new)
     if not b:
         # One or two words in quote marks are scare quotes or a title, not a quotation.
         cut = ["quote"] if (in_quote or _QUOTE_CHARS in op.old) and len(bare_a) >= 3 else []

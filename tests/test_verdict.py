@@ -46,6 +46,10 @@ def _kind(old: str, new: str, **context: bool) -> tuple[str, tuple[str, ...]]:
         ("Tuesday", "Wednesday", "fact"),
         ("Kotunica", "Kostunica", "fact"),
         ("Smith", "Jones", "fact"),
+        ("will", "will not", "fact"),
+        ("never", "", "fact"),
+        ("don't", "do not", "copyedit"),
+        ("BingDian (Freezing Point", "Freezing Point (Bing Dian", "copyedit"),
     ],
 )
 def test_each_kind_of_change(old: str, new: str, kind: str) -> None:
@@ -107,6 +111,14 @@ def test_swapping_old_and_new_swaps_additions_and_removals(order: list[int], dro
     new = Article("b.txt", build_paragraphs([BODY[k] for k in order if k != dropped], "Vaccine drive"))
     forward, backward = align(old, new).summary, align(new, old).summary
     assert (forward.added, forward.removed) == (backward.removed, backward.added)
+
+
+def test_inside_a_quotation_grammar_words_are_a_copyedit_and_other_words_a_fact() -> None:
+    assert _kind("When", "While", in_quote=True, sentence_start=True)[0] == "copyedit"
+    assert _kind("for", "of", in_quote=True)[0] == "copyedit"
+    assert _kind("worrying", "alarming", in_quote=True) == ("fact", ("quote",))
+    # Scare quotes around a word or two are not a quotation cut.
+    assert _kind('"proper"', "") == ("removed", ())
 
 
 def test_ednote_that_says_updates_is_a_note() -> None:

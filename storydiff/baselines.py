@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
+from typing import Any
 
 from .align import Link
 from .model import Article
@@ -35,10 +36,16 @@ def minhash_lsh_groups(articles: Sequence[Article], threshold: float = 0.5, num_
     from datasketch import MinHash, MinHashLSH
 
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    sketches = []
+    sketches: list[Any] = []
     for i, article in enumerate(articles):
+        shingles = word_shingles(article.body, k)
+        if not shingles:
+            # An empty MinHash equals every other empty one: a text with no
+            # words (a page that was only furniture) resembles nothing.
+            sketches.append(None)
+            continue
         sketch = MinHash(num_perm=num_perm)
-        for shingle in word_shingles(article.body, k):
+        for shingle in shingles:
             sketch.update(shingle.encode("utf-8"))
         lsh.insert(i, sketch)
         sketches.append(sketch)
@@ -51,6 +58,8 @@ def minhash_lsh_groups(articles: Sequence[Article], threshold: float = 0.5, num_
         return i
 
     for i, sketch in enumerate(sketches):
+        if sketch is None:
+            continue
         for j in lsh.query(sketch):
             parent[find(int(j))] = find(i)
     groups: dict[int, list[int]] = {}

@@ -341,6 +341,50 @@ def _is_boilerplate(text: str) -> bool:
 #: Substrings one of which a boilerplate paragraph holds when its opening does not say so.
 _BOILERPLATE_WORDS = ("newsletter", "all rights reserved", "check back")
 
+#: Site furniture that says what it is wherever it stands and however long it
+#: runs (searched in the lower-cased text of paragraphs up to 80 words):
+#: rights lines, e-mail alert and registration widgets, tip lines, app and
+#: social promos. Crawled pages share these across unrelated stories.
+_FURNITURE = re.compile(
+    r"\bcopyright\s+(?:\(c\)\s*|\u00a9\s*)?(?:19|20)\d\d\b"
+    r"|crime ?stoppers\b.{0,200}?(?:\btip|\d{3}\W{1,2}\d{3,4}\b)"
+    r"|notifications?\b.{0,60}\b(?:saved|sent|daily|once a day)|your notification\b|delivered to your inbox"
+    r"|registration information|thank you for registering|verification (?:message|e-?mail)"
+    r"|confirmation e-?mail|already have an account|seeing you on \[website\]"
+    r"|\b(?:download|grab|get|try) (?:our|the) (?:free |new )?[\w ]{0,30}\bapp[ .]"
+    r"|^istock\b"
+)
+#: Substrings one of which every :data:`_FURNITURE` match holds (lower-cased):
+#: an article without any skips the search, and a paragraph is searched only
+#: for those its article holds (tests/test_text.py checks). Each costs about
+#: 2.5 us an article, so they are few and short ones stand for several phrases.
+_FURNITURE_WORDS = (
+    "copyright",
+    "stoppers",
+    "ification",
+    "inbox",
+    "regist",
+    "confirmation e",
+    "have an account",
+    "[website]",
+    "istock",
+    "app ",
+    "app.",
+)
+_FURNITURE_WORD_BYTES = tuple(word.encode() for word in _FURNITURE_WORDS)
+#: A video playlist entry: its running time, then its title (not "10:30 a.m. Police said…").
+_PLAYLIST = re.compile(r"\d{1,2}:\d{2}\s+(?![aApP]\.?[mM]\b)[A-Z\"'\u2018\u201c]")
+MAX_FURNITURE_WORDS = 80
+
+
+def _is_furniture(stripped: str, words: tuple[str, ...] = _FURNITURE_WORDS) -> bool:
+    """Whether the paragraph is site furniture; ``words``: those of
+    :data:`_FURNITURE_WORDS` its article holds (no other can be in it)."""
+    lowered = stripped.lower()
+    if not any(word in lowered for word in words):
+        return False
+    return _FURNITURE.search(lowered) is not None and _word_count(stripped, MAX_FURNITURE_WORDS + 1) <= MAX_FURNITURE_WORDS
+
 
 #: Matches where any of the four patterns matches (they all ignore case).
 _SPECIAL_OPENING = re.compile("|".join(f"(?:{p.pattern})" for p in (_CREDIT_ONLY, _CORRECTION, _UPDATE, _WIRE_CREDIT)), re.I)
@@ -370,24 +414,26 @@ def _may_open_specially(stripped: str) -> bool:
     return head in _OPENING_HEADS or head[:2] == "by"
 
 
-def _word_count(stripped: str) -> int:
-    """``len(stripped.split())``, exact up to 41 (the largest count a kind depends on)."""
-    return len(stripped.split(maxsplit=41))
+def _word_count(stripped: str, up_to: int = 41) -> int:
+    """``len(stripped.split())``, exact up to ``up_to`` (41: the largest count
+    a kind depends on but furniture's)."""
+    return len(stripped.split(maxsplit=up_to))
 
 
-def _may_hold_boilerplate_words(utf8: bytes) -> bool:
-    """False when no paragraph's ``lower()`` holds one of
-    :data:`_BOILERPLATE_WORDS`, told from the article's paragraphs joined
-    and encoded (as :class:`Paragraphs` holds them; a word made across two
-    paragraphs only costs the slower path). ``str.lower`` makes an ASCII
-    letter only from an ASCII letter, KELVIN SIGN or CAPITAL I WITH DOT
-    ABOVE (tests/test_text.py checks all of Unicode); without those two,
-    lower-casing the bytes (ASCII letters only) finds the same words, several
-    times faster than lower-casing each paragraph's text."""
+def _may_hold_words(utf8: bytes) -> tuple[bool, tuple[str, ...]]:
+    """Whether any paragraph's ``lower()`` may hold one of
+    :data:`_BOILERPLATE_WORDS`, and which of :data:`_FURNITURE_WORDS`, told
+    from the article's paragraphs joined and encoded (as :class:`Paragraphs`
+    holds them; a word made across two paragraphs only costs the slower path).
+    ``str.lower`` makes an ASCII letter only from an ASCII letter, KELVIN SIGN
+    or CAPITAL I WITH DOT ABOVE (tests/test_text.py checks all of Unicode);
+    without those two, lower-casing the bytes (ASCII letters only) finds the
+    same words, several times faster than lower-casing each paragraph's text."""
     if _KELVIN_SIGN in utf8 or _CAPITAL_I_WITH_DOT in utf8:
-        return True
+        return True, _FURNITURE_WORDS
     lowered = utf8.lower()
-    return any(word in lowered for word in _BOILERPLATE_WORD_BYTES)
+    furniture = tuple(word for word, encoded in zip(_FURNITURE_WORDS, _FURNITURE_WORD_BYTES, strict=True) if encoded in lowered)
+    return any(word in lowered for word in _BOILERPLATE_WORD_BYTES), furniture
 
 
 _KELVIN_SIGN = "\u212a".encode()
@@ -404,7 +450,9 @@ def classify(text: str, *, first: bool = False, has_headline: bool = False) -> s
     return _kind(text.strip(), first and not has_headline, True)
 
 
-def _kind(stripped: str, may_be_headline: bool, may_hold_boilerplate_words: bool) -> str:
+def _kind(
+    stripped: str, may_be_headline: bool, may_hold_boilerplate_words: bool, furniture_words: tuple[str, ...] = _FURNITURE_WORDS
+) -> str:
     """:func:`classify` of a stripped text. Tests that need a word count come
     after a cheaper test that rules them out for most paragraphs, because
     counting words takes longer than everything else here (2 us of 3 for a
@@ -431,6 +479,10 @@ def _kind(stripped: str, may_be_headline: bool, may_hold_boilerplate_words: bool
     if (opens_special and _WIRE_CREDIT.match(stripped)) or (opens_any and _BYLINE.match(stripped) and _word_count(stripped) <= 12):
         return "byline"
     if (opens_any or may_hold_boilerplate_words) and _word_count(stripped) <= 40 and _is_boilerplate(stripped):
+        return "boilerplate"
+    if furniture_words and _is_furniture(stripped, furniture_words):
+        return "boilerplate"
+    if stripped[:1].isdigit() and _PLAYLIST.match(stripped) and _word_count(stripped) <= 25:
         return "boilerplate"
     # A dateline opens with two characters in capitals or one and a space or
     # stop, which isupper() accepts; most paragraphs fail that before the regex.
@@ -465,9 +517,9 @@ def kinded_paragraphs(blocks: list[str], headline: str | None = None) -> tuple[P
         if not texts or normalise(texts[0]) != normalise(headline):
             texts.insert(0, headline.strip())
     utf8 = Paragraphs.encode(texts)
-    may_hold_words = _may_hold_boilerplate_words(utf8)
-    kinds = ["headline" if known_headline else _kind(text.strip(), True, may_hold_words) for text in texts[:1]]
-    kinds += [_kind(text.strip(), False, may_hold_words) for text in texts[1:]]
+    may_hold_words, furniture_words = _may_hold_words(utf8)
+    kinds = ["headline" if known_headline else _kind(text.strip(), True, may_hold_words, furniture_words) for text in texts[:1]]
+    kinds += [_kind(text.strip(), False, may_hold_words, furniture_words) for text in texts[1:]]
     kinds = _neighbour_kinds(texts, kinds)
     return Paragraphs.from_texts(texts, kinds, utf8=utf8), texts, kinds
 

@@ -26,5 +26,7 @@ def test_cluster_quality_floors(name: str) -> None:
         assert scores.f1 >= floors["pairwise_f1"], scores
     if "precision" in floors:
         assert scores.precision >= floors["precision"], scores
+    if "recall" in floors:
+        assert scores.recall >= floors["recall"], scores
     if "max_false_merges" in floors:
         assert len(scores.false_merges) <= floors["max_false_merges"], scores.false_merges

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 
@@ -206,7 +207,7 @@ def test_no_character_normalises_to_a_line_break() -> None:
 
 
 def test_lower_makes_ascii_letters_only_from_ascii_letters_and_two_others() -> None:
-    # _may_hold_boilerplate_words lowers UTF-8 bytes instead of text, and sends these two to the slow path.
+    # _may_hold_words lowers UTF-8 bytes instead of text, and sends these two to the slow path.
     makers = [chr(c) for c in range(0x80, 0x110000) if any("a" <= ch <= "z" for ch in chr(c).lower())]
     assert makers == ["\u0130", "\u212a"]
 
@@ -234,6 +235,10 @@ def reference_classify(text: str, first: bool, has_headline: bool) -> str:
     lowered = stripped.lower()
     if n_words <= 40 and (t._BOILERPLATE.match(stripped) or t._BOILERPLATE_ANYWHERE.search(lowered)):
         return "boilerplate"
+    if n_words <= 80 and t._FURNITURE.search(lowered):
+        return "boilerplate"
+    if n_words <= 25 and t._PLAYLIST.match(stripped):
+        return "boilerplate"
     if n_words <= 6 and t._DATELINE.match(stripped):
         return "kicker" if stripped.isupper() and n_words <= 3 and "," not in stripped else "dateline"
     if stripped.startswith(tuple("\"\u201c\u201e\u00ab'\u2018")) and n_words >= 5:
@@ -257,6 +262,15 @@ PIECES = st.sampled_from(
         "Newsletter",
         "chec\u212a back for updates",
         "all r\u0130ghts reserved",
+        "1:45 ",
+        "10:30 a.m. ",
+        "Copyright 2019",
+        "istock",
+        "your notification",
+        "Follow us on Facebook",
+        "grab the free news app.",
+        "download our app",
+        "Crime Stoppers tip",
         "All rights reserved.",
         "Check back for updates",
         "LONDON",
@@ -305,3 +319,23 @@ def test_every_opening_the_pattern_matches_passes_the_head_lookup(text: str) -> 
     for candidate in (text.strip(), (text + "Ann Lee").strip()):
         if _ANY_OPENING.match(candidate):
             assert _may_open_specially(candidate), candidate
+
+
+FURNITURE_CASES = [json.loads(line) for line in (FIXTURES / "furniture.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.parametrize("case", FURNITURE_CASES, ids=[c["why"] + ": " + c["text"][:30] for c in FURNITURE_CASES])
+def test_site_furniture_is_boilerplate_and_news_about_the_same_things_is_not(case: dict[str, str]) -> None:
+    # Inside an article, as the loaders classify it, and the article-level prefilter agrees.
+    blocks = ["A headline", "The council met on Monday to discuss the budget for the coming year and beyond.", case["text"]]
+    paragraphs = build_paragraphs(blocks)
+    assert paragraphs[2].kind == case["kind"]
+    assert classify(case["text"]) == case["kind"]
+
+
+def test_every_furniture_match_holds_a_prefilter_word() -> None:
+    from storydiff.text import _FURNITURE, _may_hold_words
+
+    for case in FURNITURE_CASES:
+        if _FURNITURE.search(case["text"].lower()):
+            assert _may_hold_words(case["text"].encode())[1]  # some of the words: the paragraph is searched

@@ -143,7 +143,8 @@ def _lcs_matrix(old: list[str], new: list[str]) -> np.ndarray:
     dist = cdist(old, new, scorer=Indel.distance, dtype=np.int32)
     lengths_old = np.array([len(s) for s in old])[:, None]
     lengths_new = np.array([len(s) for s in new])[None, :]
-    return (lengths_old + lengths_new - dist) / 2.0
+    shared: np.ndarray = (lengths_old + lengths_new - dist) / 2.0
+    return shared
 
 
 def _lcs(a: str, b: str) -> float:

@@ -452,7 +452,7 @@ def _front_matter(text: str, yaml: Any) -> Any:
 def _plain_yaml_loader(yaml: Any) -> Any:
     """SafeLoader without the timestamp resolver: times stay text for :func:`parse_time`."""
 
-    class PlainDates(yaml.SafeLoader):  # type: ignore[misc, name-defined]
+    class PlainDates(yaml.SafeLoader):  # type: ignore[misc]
         pass
 
     PlainDates.yaml_implicit_resolvers = {

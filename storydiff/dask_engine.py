@@ -62,7 +62,7 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
         raise EngineUnavailable("--engine dask needs dask.distributed", "pip install 'storydiff[dask]'") from exc
     if scheduler:
         try:
-            client = Client(scheduler, timeout=30)
+            client = Client(scheduler, timeout=30)  # type: ignore[no-untyped-call]
         except (OSError, TimeoutError) as exc:
             raise EngineUnavailable(f"cannot reach the Dask scheduler at {scheduler}: {exc}", "start one with: dask scheduler") from exc
         with client:
@@ -78,10 +78,10 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
     environ = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ").items() if k != "MALLOC_TRIM_THRESHOLD_"}
     with (
         dask.config.set({"distributed.nanny.pre-spawn-environ": environ}),
-        LocalCluster(
+        LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
         ) as cluster,
-        Client(cluster) as client,
+        Client(cluster) as client,  # type: ignore[no-untyped-call]
     ):
         yield client
 

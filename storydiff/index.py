@@ -132,7 +132,7 @@ def bucket_pairs(keys: np.ndarray, docs: np.ndarray, max_bucket: int, n_docs: in
     """Pair codes (``a * n_docs + b``) of every complete bucket, each with the
     number of keys the pair shares. Rows may be split among workers by key:
     counts from disjoint key sets add up."""
-    return np.unique(_pair_codes(keys, docs, max_bucket, n_docs), return_counts=True)  # type: ignore[no-any-return]
+    return np.unique(_pair_codes(keys, docs, max_bucket, n_docs), return_counts=True)
 
 
 def bucket_pair_counts(keys: np.ndarray, docs: np.ndarray, max_bucket: int, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
@@ -161,7 +161,8 @@ def _passages_chosen(sampled: np.ndarray, passage_min_share: float) -> Callable[
 
     def choose(codes: np.ndarray, shared: np.ndarray) -> np.ndarray:
         smaller = np.minimum(sampled[codes // n_docs], sampled[codes % n_docs])
-        return codes[(shared >= 2) | (shared >= passage_min_share * smaller)]
+        chosen: np.ndarray = codes[(shared >= 2) | (shared >= passage_min_share * smaller)]
+        return chosen
 
     return choose
 
@@ -240,7 +241,7 @@ def _bucket_partners(doc: int, keys: np.ndarray, docs: np.ndarray, max_bucket: i
     keys, docs = keys[mine], docs[mine]
     _, inverse, sizes = np.unique(keys, return_inverse=True, return_counts=True)
     kept = ((sizes >= 2) & (sizes <= max_bucket))[inverse] & (docs != doc)
-    return np.unique(docs[kept], return_counts=True)  # type: ignore[no-any-return]
+    return np.unique(docs[kept], return_counts=True)
 
 
 def partners_of(

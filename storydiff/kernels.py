@@ -479,7 +479,7 @@ def _sampled(h: np.uint32, mask: np.uint32, step: np.uint32) -> bool:
     """``h % step == 0``; a mask decides the same when ``step`` is a power of
     two (then ``mask`` is ``step - 1``, else 0), and a division per hash cost
     as much as the rest of the loop."""
-    return ((h & mask) == 0) if mask else (h % step == 0)
+    return bool((h & mask) == 0) if mask else bool(h % step == 0)
 
 
 @njit(cache=True, nogil=True)

@@ -111,7 +111,7 @@ def _opcodes(ka: list[str], kb: list[str], a0: int, a1: int, b0: int, b1: int) -
     """
     if (a1 - a0) * (b1 - b0) <= DIRECT_DIFF_PAIRS:
         matcher = difflib.SequenceMatcher(None, ka[a0:a1], kb[b0:b1], autojunk=False)
-        return [(op, i1 + a0, i2 + a0, j1 + b0, j2 + b0) for op, i1, i2, j1, j2 in matcher.get_opcodes()]  # type: ignore[misc]
+        return [(op, i1 + a0, i2 + a0, j1 + b0, j2 + b0) for op, i1, i2, j1, j2 in matcher.get_opcodes()]
     sa, sb = _sentence_bounds(ka, a0, a1), _sentence_bounds(kb, b0, b1)
     keys_a = [tuple(ka[x:y]) for x, y in sa]
     keys_b = [tuple(kb[x:y]) for x, y in sb]

@@ -6,6 +6,14 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests: "quick" while developing, "thorough" in CI (CI=true) or when
+# asked (HYPOTHESIS_PROFILE=thorough). Tests that set their own example count
+# keep it in both: those counts were chosen to reach the branches they test.
+settings.register_profile("quick", max_examples=30, deadline=None)
+settings.register_profile("thorough", max_examples=300, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("thorough" if os.environ.get("CI", "").lower() == "true" else "quick"))
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

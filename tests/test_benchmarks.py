@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import REPO, SEEDS, need_data
+
+pytestmark = pytest.mark.slow
 
 
 def test_quick_benchmark_runs_every_measurement(tmp_path) -> None:

@@ -12,6 +12,8 @@ import pytest
 from conftest import SEEDS
 from storyfiles import write_stories
 
+pytestmark = pytest.mark.slow
+
 
 def _need_dask() -> None:
     try:

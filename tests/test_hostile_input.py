@@ -17,6 +17,8 @@ from conftest import SEEDS
 from storydiff.cli import main
 from storydiff.corpus import decode
 
+pytestmark = pytest.mark.slow
+
 LIMIT = 120  # seconds a case may take, numba's first compile included
 
 

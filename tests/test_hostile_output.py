@@ -118,6 +118,7 @@ def test_output_files_honour_the_umask(tmp_path: Path) -> None:
     assert made and all(stat.S_IMODE(p.stat().st_mode) == 0o644 for p in made), {p.name: oct(p.stat().st_mode) for p in made}
 
 
+@pytest.mark.slow
 def test_seeds_report_screenshots(tmp_path: Path) -> None:
     """Chromium screenshots of the seeds comment as GitHub renders it and of the
     HTML report, kept as test artefacts ($STORYDIFF_ARTEFACTS, else a temporary folder)."""

@@ -262,6 +262,7 @@ def _count_committed(location: Path) -> int:
         connection.close()
 
 
+@pytest.mark.slow
 def test_a_killed_ingest_leaves_a_consistent_index(tmp_path: Path) -> None:
     feed = tmp_path / "feed.jsonl"
     lines = write_feed(feed, 700)

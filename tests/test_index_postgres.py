@@ -22,6 +22,8 @@ from storydiff.cluster import ClusterParams, cluster_articles
 from storydiff.corpus import load
 from storydiff.report import clusters_document
 
+pytestmark = pytest.mark.slow
+
 _names = itertools.count()
 
 
@@ -92,6 +94,7 @@ def test_four_writers_then_a_restart_lose_nothing(server: Server, database: str,
 
 
 def test_postgres_errors_name_the_server(tmp_path: Path) -> None:
+    pytest.importorskip("psycopg", reason="pip install 'storydiff[postgres]'")
     from click.testing import CliRunner
 
     from storydiff.cli import main

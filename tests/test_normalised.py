@@ -3,6 +3,7 @@ definitions, on any text: article ids and lower-cased body paragraphs."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -31,6 +32,7 @@ STORES = st.lists(st.tuples(TEXT, CONTENT_MOSTLY), max_size=6).map(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=1000, deadline=None)
 @given(st.lists(STORES, max_size=5))
 def test_bulk_ids_are_article_ids(stores: list[Paragraphs]) -> None:
@@ -52,6 +54,7 @@ def test_no_ascii_character_composes_with_the_one_before() -> None:
     assert not [code for code in composition_seconds() if code < 0x80]
 
 
+@pytest.mark.slow
 @settings(max_examples=1000, deadline=None)
 @given(st.lists(STORES, max_size=5))
 def test_bulk_lowered_paragraphs_are_normalise_lower(stores: list[Paragraphs]) -> None:

@@ -127,6 +127,7 @@ FLAGS = [
 @pytest.mark.skipif(
     CHROMIUM is None and os.environ.get("CI", "").lower() != "true", reason="/usr/bin/chromium is missing (apt-get install chromium)"
 )
+@pytest.mark.slow
 def test_html_report_in_a_real_browser(tmp_path: Path) -> None:
     assert CHROMIUM is not None, "CI must install chromium"
     old, new = _pair("A calm paragraph about the council budget for next year.", HOSTILE)

@@ -28,7 +28,8 @@ Escape = Callable[[str], str]
 
 
 def _para(doc: dict[str, Any], side: str, index: int) -> dict[str, Any]:
-    return doc[side]["paragraphs"][index]
+    paragraph: dict[str, Any] = doc[side]["paragraphs"][index]
+    return paragraph
 
 
 def _text(doc: dict[str, Any], side: str, indices: list[int]) -> str:

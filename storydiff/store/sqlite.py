@@ -141,13 +141,13 @@ class SQLiteStore(SqlStore):
         return f"CREATE TABLE IF NOT EXISTS {table} (k INTEGER PRIMARY KEY)"
 
     def stored_keys(self, keys: np.ndarray) -> np.ndarray:
-        return keys & np.uint64(_KEY_MASK)  # type: ignore[no-any-return]
+        return keys & np.uint64(_KEY_MASK)
 
     def _packed(self, keys: np.ndarray, docs: np.ndarray) -> np.ndarray:
         if docs.size and int(docs.max()) >= MAX_DOC:
             raise IndexUnavailable(f"index {self.location} is full ({MAX_DOC - 1:,} articles)", "evict old articles or start a new index")
         key_bits = (keys & np.uint64(_KEY_MASK)).astype(np.int64)
-        return ((docs >> GENERATION_BITS) << _GENERATION_SHIFT) | (key_bits << GENERATION_BITS) | (docs & _LOCAL_MASK)  # type: ignore[no-any-return]
+        return ((docs >> GENERATION_BITS) << _GENERATION_SHIFT) | (key_bits << GENERATION_BITS) | (docs & _LOCAL_MASK)
 
     def _each(self, statement: str, values: np.ndarray) -> None:
         # One statement per million values: no Python tuple per row (3x faster

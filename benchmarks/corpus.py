@@ -10,6 +10,13 @@ unrelated articles apart the way real stories are.
 Each story has 1-5 versions; a new version copies the previous one and then
 edits a few paragraphs, drops some, adds new ones and sometimes moves one.
 
+``--shared F`` draws that share of each story's sentences from a common pool
+of background and boilerplate sentences, the way archives repeat background
+paragraphs and stock text across unrelated stories: pool sentences are picked
+by a Zipf law, so some sit in hundreds of articles and most in a few.
+``--sources N`` files the stories under N sources, each with its own block
+of furniture (three short lines) at the end of every article it runs.
+
     python benchmarks/corpus.py --articles 10000 --out /tmp/corpus-10k.jsonl --check
 """
 
@@ -207,6 +214,7 @@ class GeneratedArticle:
     version: int
     headline: str
     paragraphs: list[str]
+    source: str | None = None
 
 
 def _edit(paragraph: str, rng: np.random.Generator, story: Story, filler: list[str]) -> str:
@@ -250,9 +258,51 @@ def next_version(previous: list[str], fresh: list[str], rng: np.random.Generator
     return body
 
 
-def generate(chain: Chain, n_articles: int, seed: int = 7, batch: int = 20000) -> Iterator[GeneratedArticle]:
+@dataclass(frozen=True)
+class Sharing:
+    """What unrelated stories share: background sentences and per-source furniture."""
+
+    #: Share of a story's sentences drawn from the common pool.
+    shared: float = 0.0
+    sources: int = 0
+    pool_size: int = 5000
+    zipf: float = 1.3
+
+
+class _Commons:
+    """The pool and the furniture blocks, rendered once (as one story) so they repeat verbatim."""
+
+    def __init__(self, chain: Chain, sharing: Sharing, rng: np.random.Generator) -> None:
+        self.sharing = sharing
+        renderer = Story(chain, rng)
+        lengths = rng.integers(12, 30, sharing.pool_size)
+        self.pool = [" ".join(renderer.paragraphs(ids)) for ids in sample(chain, lengths, rng)] if sharing.shared > 0 else []
+        blocks = sample(chain, rng.integers(8, 16, sharing.sources * 3), rng) if sharing.sources else []
+        self.furniture = [[" ".join(renderer.paragraphs(ids)) for ids in blocks[i * 3 : i * 3 + 3]] for i in range(sharing.sources)]
+        ranks = np.arange(1, len(self.pool) + 1, dtype=np.float64)
+        weights = ranks**-sharing.zipf
+        self.popularity = weights / weights.sum()
+
+    def background(self, body: list[str], rng: np.random.Generator) -> list[str]:
+        """``body`` with about ``shared`` of its sentences replaced by pool sentences."""
+        if not self.pool:
+            return body
+        out = []
+        for paragraph in body:
+            sentences = re.split(r"(?<=[.!?]) ", paragraph)
+            picks = rng.random(len(sentences)) < self.sharing.shared
+            if picks.any():
+                chosen = rng.choice(len(self.pool), int(picks.sum()), p=self.popularity)
+                it = iter(chosen.tolist())
+                sentences = [self.pool[next(it)] if pick else sentence for sentence, pick in zip(sentences, picks.tolist(), strict=True)]
+            out.append(" ".join(sentences))
+        return out
+
+
+def generate(chain: Chain, n_articles: int, seed: int = 7, batch: int = 20000, sharing: Sharing = Sharing()) -> Iterator[GeneratedArticle]:
     """About two thirds of the articles belong to multi-version stories."""
     rng = np.random.default_rng(seed)
+    commons = _Commons(chain, sharing, np.random.default_rng(seed + 1)) if sharing.shared or sharing.sources else None
     plan: list[int] = []  # versions per story
     total = 0
     while total < n_articles:
@@ -270,6 +320,10 @@ def generate(chain: Chain, n_articles: int, seed: int = 7, batch: int = 20000) -
         for k, versions in enumerate(stories):
             story = Story(chain, rng)
             paragraphs = _clamp(story.paragraphs(bodies[k]), story.paragraphs(additions[k]))
+            source = None
+            if commons is not None:
+                paragraphs = commons.background(paragraphs, rng)
+                source = int(rng.integers(0, sharing.sources)) if sharing.sources else None
             headline = " ".join(paragraphs[0].split()[:9]).rstrip(",.;:")
             fresh_pool = story.paragraphs(additions[k])
             body = paragraphs
@@ -278,7 +332,8 @@ def generate(chain: Chain, n_articles: int, seed: int = 7, batch: int = 20000) -
                     take = int(rng.integers(1, 3))
                     fresh, fresh_pool = fresh_pool[:take], fresh_pool[take:]
                     body = next_version(body, fresh, rng, story)
-                yield GeneratedArticle(story_index + k, version, headline, body)
+                furniture = commons.furniture[source] if commons is not None and source is not None else []
+                yield GeneratedArticle(story_index + k, version, headline, body + furniture, None if source is None else f"source{source}")
         story_index += len(stories)
 
 
@@ -292,6 +347,7 @@ def write_jsonl(articles: Iterator[GeneratedArticle], out: str) -> tuple[int, in
                     "headline": article.headline,
                     "body": "\n\n".join(article.paragraphs),
                     "versioncreated": f"2026-01-01T{article.version:02d}:00:00Z",
+                    **({"source": article.source} if article.source else {}),
                 },
                 ensure_ascii=False,
             )
@@ -345,10 +401,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", default=DEFAULT_DATA, help="shared data folder to train on (default: %(default)s)")
     parser.add_argument("--out", required=True, help="JSONL file to write")
     parser.add_argument("--check", action="store_true", help="measure word-5-gram Jaccard of unrelated articles")
+    parser.add_argument("--shared", type=float, default=0.0, help="share of sentences from a common background pool (0-1)")
+    parser.add_argument("--sources", type=int, default=0, help="sources, each with a furniture block on its articles")
     args = parser.parse_args(argv)
+    if not 0.0 <= args.shared <= 1.0:
+        parser.error(f"--shared must be between 0 and 1, got {args.shared}")
     started = time.perf_counter()
     chain = train(training_paragraphs(args.data))
-    count, size = write_jsonl(generate(chain, args.articles, args.seed), args.out)
+    sharing = Sharing(shared=args.shared, sources=args.sources)
+    count, size = write_jsonl(generate(chain, args.articles, args.seed, sharing=sharing), args.out)
     print(f"wrote {count:,} articles, {size / 1e6:.1f} MB to {args.out} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     if args.check:
         result = unrelated_jaccard(args.out)

@@ -19,6 +19,7 @@ from typing import Any
 from .align import Link
 from .model import Article
 from .text import normalise
+from .unionfind import UnionFind
 
 _WORD = re.compile(r"\w+")
 
@@ -49,22 +50,15 @@ def minhash_lsh_groups(articles: Sequence[Article], threshold: float = 0.5, num_
             sketch.update(shingle.encode("utf-8"))
         lsh.insert(i, sketch)
         sketches.append(sketch)
-    parent = list(range(len(articles)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    sets = UnionFind(range(len(articles)))
     for i, sketch in enumerate(sketches):
         if sketch is None:
             continue
         for j in lsh.query(sketch):
-            parent[find(int(j))] = find(i)
+            sets.union(i, int(j))
     groups: dict[int, list[int]] = {}
     for i in range(len(articles)):
-        groups.setdefault(find(i), []).append(i)
+        groups.setdefault(sets.find(i), []).append(i)
     return list(groups.values())
 
 

@@ -1,7 +1,7 @@
 """Story clusters: signatures, candidates, verified links, ordered versions.
 
-The pipeline is ``articles -> shingles -> document frequencies -> signatures ->
-candidate pairs -> verified links -> cohesive components -> ordered clusters``.
+The pipeline is ``articles -> shingles -> signatures -> candidate pairs (band and
+passage keys) -> verified links -> cohesive components -> ordered clusters``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from .normalised import folded_contents, lowered_contents
 from .normalised import tables as normalised_tables
 from .order import _filename_key, order_versions
 from .signature import SignatureParams, concatenate_sets, default_workers, minhash_matrix, paragraph_shingles, warm_tables
+from .unionfind import UnionFind
 from .verify import SlotEvidence, body_texts, edited_folded, edited_paragraphs, kept_slots, shared_lowered, shared_paragraphs, swapped_slots
 from .workers import forked_map, gc_paused, threaded_map
 
@@ -357,44 +358,15 @@ def settled_links(
 
 
 def connected_parts(nodes: Sequence[int], links: Iterable[tuple[int, int]]) -> list[list[int]]:
-    """The connected parts of the link graph, each sorted (no linking rules)."""
-    parent = {node: node for node in nodes}
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    """The connected parts of the link graph, each sorted (no linking rules),
+    in the order of their first node in ``nodes``."""
+    sets = UnionFind(nodes)
     for a, b in links:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
+        sets.union(a, b)
     parts: dict[int, list[int]] = {}
     for node in nodes:
-        parts.setdefault(find(node), []).append(node)
+        parts.setdefault(sets.find(node), []).append(node)
     return [sorted(part) for part in parts.values()]
-
-
-class _Components:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-        self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return
-        if len(self.members[ra]) < len(self.members[rb]):
-            ra, rb = rb, ra
-        self.parent[rb] = ra
-        self.members[ra].extend(self.members.pop(rb))
 
 
 def is_weak(edge: Edge, params: ClusterParams) -> bool:
@@ -417,7 +389,7 @@ def link_components(n: int, edges: list[Edge], shingled: Shingled, params: Clust
 
 def _link(n: int, edges: list[Edge], shingled: Shingled, params: ClusterParams, ranks: Sequence[int]) -> tuple[list[list[int]], list[Edge]]:
     """:func:`link_components`, and the edges that joined two groups."""
-    components = _Components(n)
+    components = UnionFind(range(n))
     joins: list[Edge] = []
     floor = params.min_containment * 0.4
     for edge in strongest_first(edges, ranks):
@@ -431,7 +403,7 @@ def _link(n: int, edges: list[Edge], shingled: Shingled, params: ClusterParams, 
                 continue
         components.union(edge.a, edge.b)
         joins.append(edge)
-    return [sorted(members) for members in components.members.values()], joins
+    return [sorted(members) for members in components.groups()], joins
 
 
 def strongest_first(edges: Sequence[Edge], ranks: Sequence[int]) -> list[Edge]:

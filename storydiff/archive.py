@@ -42,12 +42,21 @@ from .cluster import (
     needs_guard,
     similar_pairs,
 )
-from .index import ArticleKeys, article_keys, pairs_from_rows, partners_of
+from .index import (
+    ArticleKeys,
+    article_keys,
+    bucket_sizes_of,
+    mostly_common,
+    partners_of,
+    passage_weight_tiers,
+    passage_weights,
+    rare_pairs_from_rows,
+)
 from .model import Article
 from .order import needs_texts, order_versions
 from .signature import SignatureParams, minhash_matrix, shingle_hashes
 from .store import IndexMismatch, SqlStore, StoredArticle, open_store
-from .store.sql import KEY_TABLES, SCHEMA_VERSION, UPGRADABLE_SCHEMAS, NewArticle
+from .store.sql import KEY_TABLES, SCHEMA_VERSION, NewArticle
 
 BAND_KEY_SCHEME = "storydiff-band/1"
 EdgeRow = tuple[int, int, float, float, int]
@@ -134,10 +143,6 @@ class Archive:
                     chosen = params or ClusterParams()
                     store.set_meta({"schema": SCHEMA_VERSION, "params": _params_record(chosen), "created_by": f"storydiff {__version__}"})
                     meta = store.meta()
-                elif meta.get("schema") in UPGRADABLE_SCHEMAS:
-                    store.upgrade_schema()
-                    store.set_meta({"schema": SCHEMA_VERSION})
-                    meta = store.meta()
             if meta.get("schema") != SCHEMA_VERSION:
                 raise IndexMismatch(
                     f"{location} has index schema {meta.get('schema')!r}; this storydiff reads {SCHEMA_VERSION!r}",
@@ -146,6 +151,12 @@ class Archive:
             record = json.loads(meta["params"])
             if record.get("band_keys") != BAND_KEY_SCHEME:
                 raise IndexMismatch(f"{location} uses band keys {record.get('band_keys')!r}, not {BAND_KEY_SCHEME!r}", "rebuild the index")
+            missing = sorted({f.name for f in fields(ClusterParams)} - {"signature", "workers"} - set(record))
+            if missing:
+                raise IndexMismatch(
+                    f"{location} was built by an older storydiff, whose links do not weigh common passages ({', '.join(missing)} unset)",
+                    "rebuild it: storydiff index add PATH... --index NEW_FILE",
+                )
             stored = params_from_record(meta["params"])
             if params is not None and _differences(stored, params):
                 raise IndexMismatch(
@@ -256,18 +267,25 @@ class Archive:
 
     def _crossed_buckets(self, buckets: dict[str, tuple[np.ndarray, np.ndarray]], moving: set[int], *, arriving: bool) -> set[int]:
         """Members of buckets (whole, as :meth:`SqlStore.bucket_rows` gives
-        them) that crossed ``max_bucket`` because ``moving`` arrived (or is
-        about to leave): their candidate pairs changed."""
-        cap = self.params.max_bucket
+        them) that crossed ``max_bucket``, or a passage bucket that crossed a
+        rarity tier, because ``moving`` arrived (or is about to leave): their
+        candidate pairs changed."""
         extra: set[int] = set()
-        for bucket_keys, bucket_docs in buckets.values():
+        for table, (bucket_keys, bucket_docs) in buckets.items():
             if bucket_keys.size == 0:
                 continue
+            # Passage keys also change weight at the rarity tiers (see index.passage_weights).
+            bounds = (
+                passage_weight_tiers(self.params.rare_bucket, self.params.max_bucket) if table == "passages" else (self.params.max_bucket,)
+            )
             moving_mask = np.isin(bucket_docs, np.fromiter(moving, np.int64, len(moving)))
             values, inverse, sizes = np.unique(bucket_keys, return_inverse=True, return_counts=True)
             moved = np.bincount(inverse, weights=moving_mask, minlength=values.size).astype(np.int64)
             before, after = (sizes - moved, sizes) if arriving else (sizes, sizes - moved)
-            crossed = ((before <= cap) != (after <= cap)) & (np.minimum(before, after) >= 1)
+            crossed = np.zeros(values.size, bool)
+            for bound in bounds:
+                crossed |= (before <= bound) != (after <= bound)
+            crossed &= np.minimum(before, after) >= 1
             if crossed.any():
                 extra.update(bucket_docs[crossed[inverse] & ~moving_mask].tolist())
         return extra
@@ -297,9 +315,11 @@ class Archive:
         stored = self.store.sampled_of(involved.tolist())
         sampled = np.array([stored[d] for d in involved.tolist()], np.int64)
         local = {table: (keys, np.searchsorted(involved, docs)) for table, (keys, docs) in buckets.items()}
-        pairs = pairs_from_rows(
+        pairs = rare_pairs_from_rows(
             ArticleKeys(local["bands"][0], local["bands"][1], local["passages"][0], local["passages"][1], sampled),
             max_bucket=self.params.max_bucket,
+            rare_bucket=self.params.rare_bucket,
+            rare_share=self.params.rare_share,
         )
         if pairs.size == 0:
             return set()
@@ -501,6 +521,7 @@ class Archive:
             # Only the query's own pairs: the rest of its buckets' pairs are stored already.
             rows = ArticleKeys(*buckets["bands"], *buckets["passages"], np.zeros(0, np.int64))
             partners = partners_of(query_doc, rows, sampled_of, max_bucket=self.params.max_bucket).tolist()
+            partners = self._rare_partners(query_doc, partners, buckets["passages"], sampled_of)
             candidates = {(min(query_doc, d), max(query_doc, d)) for d in partners}
             if not candidates:
                 return QueryResult(None, None, False)
@@ -535,6 +556,25 @@ class Archive:
                 else records[partner].article
             )
             return QueryResult(story, Match(closest, strongest[2], strongest[3]), False)
+
+    def _rare_partners(
+        self, doc: int, partners: list[int], passages: tuple[np.ndarray, np.ndarray], sampled_of: Callable[[Sequence[int]], dict[int, int]]
+    ) -> list[int]:
+        """``partners`` without those whose passages shared with ``doc`` are
+        mostly common text; ``passages``: whole buckets of ``doc``'s passage keys."""
+        if not partners:
+            return partners
+        keys, docs = passages
+        involved = np.array(sorted({doc, *partners}), np.int64)
+        local = {d: i for i, d in enumerate(involved.tolist())}
+        weights = passage_weights(bucket_sizes_of(keys), self.params.rare_bucket, self.params.max_bucket)
+        mine = np.isin(docs, involved)
+        counts = sampled_of(involved.tolist())
+        sampled = np.array([counts[d] for d in involved.tolist()], np.int64)
+        pairs = np.array([(local[doc], local[p]) for p in partners], np.int64)
+        local_docs = np.searchsorted(involved, docs[mine])
+        common = mostly_common(pairs, keys[mine], local_docs, weights[mine], sampled, rare_share=self.params.rare_share)
+        return [p for p, drop in zip(partners, common.tolist(), strict=True) if not drop]
 
     # -- removing ------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from .index import candidate_pairs
+from .index import article_keys, rare_pairs_from_rows
 from .model import Article
 from .normalised import folded_contents, lowered_contents
 from .normalised import tables as normalised_tables
@@ -48,16 +48,25 @@ class ClusterParams:
     #: they share, not on how many articles were loaded beside them (an archive
     #: index then groups exactly as a batch run does).
     max_bucket: int = 100
+    #: A passage key held by at most this many articles is rare evidence; in
+    #: more, it is background or stock text and weighs 1/2, beyond twice 1/4.
+    #: A syndicated story run by this many outlets still links at full weight.
+    rare_bucket: int = 30
+    #: A link whose shared passages are mostly common needs rare ones worth
+    #: this share of the smaller article's sampled shingles.
+    rare_share: float = 0.1
     order_by: str = "time"
     workers: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("min_jaccard", "min_containment", "max_slot_swap"):
+        for name in ("min_jaccard", "min_containment", "max_slot_swap", "rare_share"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {value}")
         if self.max_bucket < 2:
             raise ValueError(f"max_bucket must be at least 2, got {self.max_bucket}")
+        if self.rare_bucket < 1:
+            raise ValueError(f"rare_bucket must be at least 1, got {self.rare_bucket}")
         if self.min_shared < 1:
             raise ValueError(f"min_shared must be at least 1, got {self.min_shared}")
         if self.bands <= 0 or self.signature.num_perm % self.bands:
@@ -568,15 +577,16 @@ def _cluster_articles(articles: Sequence[Article], params: ClusterParams, progre
     report("signatures", 0, n)
     signatures = signatures_of(shingled, params)
     report("candidates", 0, n)
-    pairs = candidate_pairs(
-        signatures,
-        shingled.hashes,
-        shingled.offsets,
-        bands=params.bands,
-        passage_sample=params.passage_sample,
+    keys = article_keys(signatures, shingled.hashes, shingled.offsets, bands=params.bands, passage_sample=params.passage_sample)
+    del signatures
+    pairs = rare_pairs_from_rows(
+        keys,
         max_bucket=params.max_bucket,
+        rare_bucket=params.rare_bucket,
+        rare_share=params.rare_share,
         workers=params.workers or default_workers(),
     )
+    del keys  # the key rows are a few hundred MB at 100k articles; grouping does not read them
     report("verify", 0, len(pairs))
     similar = similar_pairs(shingled, pairs, params)
     report("group", 0, len(similar))

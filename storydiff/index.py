@@ -190,6 +190,30 @@ def pairs_from_rows(keys: ArticleKeys, *, max_bucket: int, passage_min_share: fl
     sorts, then each document's partners are counted in a dense array, so no
     pair occurrence is ever stored (tens of millions share a passage key at
     100k articles)."""
+    return _grouped_pairs(keys, max_bucket, passage_min_share, workers)[0]
+
+
+def rare_pairs_from_rows(
+    keys: ArticleKeys, *, max_bucket: int, rare_bucket: int, rare_share: float, passage_min_share: float = 0.08, workers: int = 1
+) -> np.ndarray:
+    """:func:`pairs_from_rows` without the pairs whose shared passages are
+    mostly common text (:func:`mostly_common`): what both the batch run and
+    the archive index verify."""
+    from . import kernels
+
+    pairs, passage = _grouped_pairs(keys, max_bucket, passage_min_share, workers)
+    _, bucket_end, position, _, _ = passage
+    weights = kernels.row_weights(bucket_end, position, rare_bucket)  # over max_bucket: 1/4, as passage_weights
+    del passage, bucket_end, position
+    common = mostly_common(pairs, keys.passage_keys, keys.passage_docs, weights, keys.sampled, rare_share=rare_share)
+    kept: np.ndarray = pairs[~common]
+    return kept
+
+
+def _grouped_pairs(
+    keys: ArticleKeys, max_bucket: int, passage_min_share: float, workers: int
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """The candidate pairs, and the passage rows as :func:`kernels.group_rows` grouped them."""
     from . import kernels
 
     n_docs = max(int(keys.sampled.size), 1)
@@ -215,7 +239,7 @@ def pairs_from_rows(keys: ArticleKeys, *, max_bucket: int, passage_min_share: fl
 
     parts = threaded_map(lambda bound: pairs_of(*bound), list(zip(bounds[:-1], bounds[1:], strict=True)), workers)
     pairs = np.concatenate([np.zeros((0, 2), np.int64), *(p for part in parts for p in part)])
-    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))], passage
 
 
 def candidate_pairs(
@@ -263,3 +287,101 @@ def partners_of(
     own = counts.get(doc, 0)
     chosen = [x for x, n in zip(passage.tolist(), shared.tolist(), strict=True) if n >= 2 or n >= passage_min_share * min(own, counts[x])]
     return np.union1d(band, np.array(chosen, np.int64))
+
+
+# --- common passages --------------------------------------------------------------------
+#
+# Sharing a sentence that hundreds of articles carry is weak evidence. A passage
+# key's weight falls with the size of its bucket (how many articles hold the
+# sampled shingle), in tiers, so that a bucket changes weight only when it
+# crosses a tier bound (the archive index re-checks those buckets' members).
+
+
+def passage_weight_tiers(rare_bucket: int, max_bucket: int) -> tuple[int, ...]:
+    """Bucket sizes at which a passage key's weight changes."""
+    return tuple(sorted({rare_bucket, 2 * rare_bucket, max_bucket}))
+
+
+def passage_weights(sizes: np.ndarray, rare_bucket: int, max_bucket: int) -> np.ndarray:
+    """1 for a key in at most ``rare_bucket`` articles, 1/2 up to twice that,
+    1/4 beyond, and 1/4 in a bucket over ``max_bucket`` (one that proposes no pairs)."""
+    weights: np.ndarray = np.where(sizes <= rare_bucket, 1.0, np.where(sizes <= 2 * rare_bucket, 0.5, 0.25))
+    weights[sizes > max_bucket] = 0.25
+    return weights
+
+
+def mostly_common(
+    pairs: np.ndarray,
+    passage_keys: np.ndarray,
+    passage_docs: np.ndarray,
+    row_weights: np.ndarray,
+    sampled: np.ndarray,
+    *,
+    rare_share: float,
+) -> np.ndarray:
+    """For each pair (rows of ``pairs``), whether the sampled passages it
+    shares are mostly common text: their weight (``row_weights``, each
+    passage row's :func:`passage_weights`) is under half their number and
+    under ``rare_share`` of the smaller document's sampled shingles. Such a
+    pair shares background sentences or stock text, not a story."""
+    from . import kernels
+
+    if len(pairs) == 0:
+        return np.zeros(0, bool)
+    n_docs = max(int(passage_docs.max()) + 1 if passage_docs.size else 0, int(pairs.max()) + 1, int(sampled.size))
+    # Only the rows of documents in a pair, by document, each document's keys sorted.
+    involved = np.zeros(n_docs, bool)
+    involved[pairs.ravel()] = True
+    rows = np.flatnonzero(involved[passage_docs])
+    if rows.size > 1 and not bool(np.all(passage_docs[rows][1:] >= passage_docs[rows][:-1])):
+        rows = rows[np.argsort(passage_docs[rows], kind="stable")]
+    doc_start = np.concatenate(([0], np.cumsum(np.bincount(passage_docs[rows], minlength=n_docs)))).astype(np.int64)
+    keys_by_doc = np.ascontiguousarray(passage_keys[rows], np.uint64)
+    weights_by_doc = np.ascontiguousarray(row_weights[rows], np.float64)
+    kernels.sort_segments(doc_start, keys_by_doc, weights_by_doc)
+    total, count = kernels.shared_key_weights(
+        doc_start, keys_by_doc, weights_by_doc, np.ascontiguousarray(pairs[:, 0], np.int64), np.ascontiguousarray(pairs[:, 1], np.int64)
+    )
+    counts = np.zeros(n_docs, np.int64)
+    counts[: sampled.size] = sampled
+    smaller = np.minimum(counts[pairs[:, 0]], counts[pairs[:, 1]])
+    common: np.ndarray = (total < 0.5 * count) & (total < rare_share * smaller)
+    return common
+
+
+def reference_mostly_common(
+    pairs: np.ndarray,
+    passage_keys: np.ndarray,
+    passage_docs: np.ndarray,
+    sampled: np.ndarray,
+    *,
+    rare_bucket: int,
+    max_bucket: int,
+    rare_share: float,
+) -> np.ndarray:
+    """:func:`mostly_common` written plainly, from whole buckets: the reference its tests compare with."""
+    holders: dict[int, set[int]] = {}
+    for key, doc in zip(passage_keys.tolist(), passage_docs.tolist(), strict=True):
+        holders.setdefault(key, set()).add(doc)
+    own: dict[int, set[int]] = {}
+    for key, doc in zip(passage_keys.tolist(), passage_docs.tolist(), strict=True):
+        own.setdefault(doc, set()).add(key)
+    out = []
+    for a, b in pairs.tolist():
+        shared = own.get(a, set()) & own.get(b, set())
+        weight = sum(float(passage_weights(np.array([len(holders[k])]), rare_bucket, max_bucket)[0]) for k in shared)
+        smaller = min(int(sampled[a]) if a < sampled.size else 0, int(sampled[b]) if b < sampled.size else 0)
+        out.append(weight < 0.5 * len(shared) and weight < rare_share * smaller)
+    return np.array(out, bool)
+
+
+def bucket_sizes_of(keys: np.ndarray) -> np.ndarray:
+    """How many rows hold each row's key, for rows that hold whole buckets."""
+    order = np.argsort(keys)
+    ordered = keys[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    del ordered
+    runs = np.diff(np.append(starts, keys.size)).astype(np.int32)
+    sizes = np.empty(keys.size, np.int32)
+    sizes[order] = np.repeat(runs, runs)
+    return sizes

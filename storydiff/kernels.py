@@ -682,3 +682,77 @@ def family_pair_counts(
             size += 1
             shared[other] = 0
     return size, end_doc
+
+
+@njit(cache=True, nogil=True)
+def shared_key_weights(
+    doc_start: np.ndarray, keys: np.ndarray, weights: np.ndarray, left: np.ndarray, right: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each pair (``left[i]``, ``right[i]``): the summed weight and the
+    number of the keys both documents hold. Document ``d``'s keys are
+    ``keys[doc_start[d]:doc_start[d + 1]]``, sorted and unique, each with its
+    weight; one merge of the two sorted runs per pair."""
+    n = left.size
+    total = np.zeros(n, np.float64)
+    count = np.zeros(n, np.int64)
+    for i in range(n):
+        p, p_end = doc_start[left[i]], doc_start[left[i] + 1]
+        q, q_end = doc_start[right[i]], doc_start[right[i] + 1]
+        w = 0.0
+        c = 0
+        while p < p_end and q < q_end:
+            if keys[p] < keys[q]:
+                p += 1
+            elif keys[q] < keys[p]:
+                q += 1
+            else:
+                w += weights[p]
+                c += 1
+                p += 1
+                q += 1
+        total[i] = w
+        count[i] = c
+    return total, count
+
+
+@njit(cache=True, nogil=True)
+def sort_segments(starts: np.ndarray, keys: np.ndarray, values: np.ndarray) -> None:
+    """Sort ``keys[starts[d]:starts[d + 1]]`` in place for every ``d``, moving
+    ``values`` along (segments are a few dozen rows: insertion sort)."""
+    for d in range(starts.size - 1):
+        lo, hi = starts[d], starts[d + 1]
+        for i in range(lo + 1, hi):
+            key, value = keys[i], values[i]
+            j = i - 1
+            while j >= lo and keys[j] > key:
+                keys[j + 1] = keys[j]
+                values[j + 1] = values[j]
+                j -= 1
+            keys[j + 1] = key
+            values[j + 1] = value
+
+
+@njit(cache=True, nogil=True)
+def row_weights(bucket_end: np.ndarray, position: np.ndarray, rare_bucket: int) -> np.ndarray:
+    """Each row's weight as passage evidence, from :func:`group_rows`'s
+    buckets: 1 in a bucket of up to ``rare_bucket`` rows, 1/2 up to twice
+    that, 1/4 beyond and in buckets too large to propose pairs (a row alone
+    in its bucket gets 1/4 too; it is never shared)."""
+    n = bucket_end.size
+    by_position = np.empty(n, np.float64)
+    at = 0
+    while at < n:
+        end = bucket_end[at]
+        if end < 0:
+            by_position[at] = 0.25
+            at += 1
+            continue
+        size = end - at
+        weight = 1.0 if size <= rare_bucket else (0.5 if size <= 2 * rare_bucket else 0.25)
+        for q in range(at, end):
+            by_position[q] = weight
+        at = end
+    weights = np.empty(n, np.float64)
+    for r in range(n):
+        weights[r] = by_position[position[r]]
+    return weights

@@ -52,14 +52,15 @@ def index_document(path: Path, articles: list[Article], params: ClusterParams, s
 # --- the invariant ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("max_bucket", [100, 3])
-def test_three_ingest_orders_group_as_the_batch_run(tmp_path: Path, max_bucket: int) -> None:
-    # max_bucket=3 makes buckets cross the cap while articles arrive, so the
+@pytest.mark.parametrize(("max_bucket", "rare_bucket", "rare_share"), [(100, 30, 0.1), (3, 30, 0.1), (3, 1, 0.9), (6, 2, 0.5)])
+def test_three_ingest_orders_group_as_the_batch_run(tmp_path: Path, max_bucket: int, rare_bucket: int, rare_share: float) -> None:
+    # max_bucket=3 makes buckets cross the cap while articles arrive, and a
+    # small rare_bucket makes passage buckets cross the rarity tiers, so the
     # re-checking of crossed buckets is exercised too.
     articles = unique(list(load([str(p) for p in write_stories(tmp_path / "c", 25)] + [str(SEEDS)]).articles))
-    params = ClusterParams(max_bucket=max_bucket, workers=1)
+    params = ClusterParams(max_bucket=max_bucket, rare_bucket=rare_bucket, rare_share=rare_share, workers=1)
     expected = batch_document(articles, params)
-    assert sum(len(c["articles"]) > 1 for c in expected["clusters"]) >= 10  # type: ignore[attr-defined]
+    assert sum(len(c["articles"]) > 1 for c in expected["clusters"]) >= 5  # type: ignore[attr-defined]
     for seed, step in ((1, 1), (2, 4), (3, 13)):
         order = articles[:]
         random.Random(seed).shuffle(order)
@@ -96,21 +97,25 @@ def test_copies_at_other_paths_are_kept_as_sightings_and_group_as_the_batch_run(
         assert archive.find(text_id) == []
 
 
-def test_an_index_of_schema_3_is_upgraded_in_place(tmp_path: Path) -> None:
+def test_an_index_built_by_an_earlier_storydiff_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
     location = tmp_path / "old.db"
     with Archive.open(str(location), create=True) as archive:
         archive.add(load([SEED_OLD]).articles, now=1.0)
-    # Make it what storydiff 0.x wrote: no editorial columns, no sightings.
+    # Make it what an earlier storydiff wrote: schema 3, parameters without the rarity weights.
     with sqlite3.connect(location) as db:
-        for column in ("editorial_note", "version", "status"):
-            db.execute(f"ALTER TABLE articles DROP COLUMN {column}")
-        db.execute("DROP TABLE sightings")
+        params = json.loads(db.execute("SELECT value FROM meta WHERE key = 'params'").fetchone()[0])
+        del params["rare_bucket"], params["rare_share"]
+        db.execute("UPDATE meta SET value = ? WHERE key = 'params'", (json.dumps(params),))
         db.execute("UPDATE meta SET value = 'storydiff.index/3' WHERE key = 'schema'")
-    with Archive.open(str(location)) as archive:
-        archive.add(load([SEED_NEW]).articles, now=2.0)
-        (story,) = archive.stories().clusters
-        assert [m.article.path for m in story.members] == [SEED_OLD, SEED_NEW]
-        assert archive.stats()["schema"] == "storydiff.index/4"
+    before = location.read_bytes()
+    result = run("index", "add", SEED_NEW, "--index", str(location))
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+    assert "storydiff.index/3" in result.stderr and "rebuild" in result.stderr  # type: ignore[attr-defined]
+    assert location.read_bytes() == before
+    with sqlite3.connect(location) as db:
+        db.execute("UPDATE meta SET value = 'storydiff.index/4' WHERE key = 'schema'")
+    result = run("index", "stats", "--index", str(location))
+    assert result.exit_code == 2 and "rare_bucket" in result.stderr and "rebuild" in result.stderr  # type: ignore[attr-defined]
 
 
 def test_shared_corpora_group_as_the_batch_run_in_any_order(tmp_path: Path) -> None:

@@ -136,3 +136,33 @@ def test_compiled_key_rows_are_the_numpy_rows(docs: list[list[int]], bands: int,
     for field in ("band_keys", "band_docs", "passage_keys", "passage_docs", "sampled"):
         assert getattr(made, field).tolist() == getattr(expected, field).tolist(), field
         assert getattr(made, field).dtype == getattr(expected, field).dtype, field
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows,
+    rows,
+    st.lists(st.integers(0, 30), min_size=10, max_size=10),
+    st.integers(2, 6),
+    st.integers(1, 4),
+    st.sampled_from([0.1, 0.5, 0.9]),
+)
+def test_rare_pairs_are_the_pairs_whose_shared_passages_are_not_mostly_common(
+    band_rows: set[tuple[int, int]],
+    passage_rows: set[tuple[int, int]],
+    sampled: list[int],
+    max_bucket: int,
+    rare_bucket: int,
+    rare_share: float,
+) -> None:
+    from storydiff.index import rare_pairs_from_rows, reference_mostly_common
+
+    band_keys, band_docs = _arrays(band_rows)
+    passage_keys, passage_docs = _arrays(passage_rows)
+    keys = ArticleKeys(band_keys, band_docs, passage_keys, passage_docs, np.array(sampled, np.int64))
+    every = pairs_from_rows(keys, max_bucket=max_bucket)
+    common = reference_mostly_common(
+        every, passage_keys, passage_docs, keys.sampled, rare_bucket=rare_bucket, max_bucket=max_bucket, rare_share=rare_share
+    )
+    got = rare_pairs_from_rows(keys, max_bucket=max_bucket, rare_bucket=rare_bucket, rare_share=rare_share)
+    assert got.tolist() == every[~common].tolist()

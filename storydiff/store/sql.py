@@ -22,8 +22,6 @@ from ..model import Article
 from ..text import Paragraph
 
 SCHEMA_VERSION = "storydiff.index/4"
-#: Schemas this code opens by adding what they lack (nothing is rewritten).
-UPGRADABLE_SCHEMAS = ("storydiff.index/3",)
 KEY_TABLES = ("bands", "passages")
 #: Each key row carries its generation (``doc >> GENERATION_BITS``). SQLite
 #: clusters rows by it, so a bulk load rewrites only the newest generation's
@@ -79,8 +77,6 @@ _ARTICLE_COLUMNS = (
     "doc, article_id, path, headline, published, modified, url, source, external_id, editorial_note, version, status,"
     " ingested, story, component, shingles, paragraphs"
 )
-#: What schema 4 added to schema 3's articles table.
-_EDITORIAL_COLUMNS = ("editorial_note", "version", "status")
 _SIGHTING_COLUMNS = "doc, path, headline, published, modified, url, source, external_id, editorial_note, version, status"
 
 
@@ -172,12 +168,6 @@ class SqlStore:
             doc {self.key_type} NOT NULL, path TEXT NOT NULL, headline TEXT NOT NULL, published TEXT, modified TEXT,
             url TEXT, source TEXT, external_id TEXT, editorial_note TEXT, version TEXT, status TEXT,
             ingested {self.real_type} NOT NULL, PRIMARY KEY (doc, path))"""
-
-    def upgrade_schema(self) -> None:
-        """Add what schema 4 has and schema 3 lacks; stored rows stay as they are."""
-        for column in _EDITORIAL_COLUMNS:
-            self._execute(f"ALTER TABLE articles ADD COLUMN {column} TEXT")
-        self._execute(self._sightings_statement())
 
     def _key_table_statement(self, table: str) -> str:
         raise NotImplementedError

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .cli import StorydiffError, input_options, input_paths, load_articles, warn, write_output
+from .cli_common import StorydiffError, _no_color, input_options, input_paths, load_articles, make_cluster_params, warn, write_output
 from .render.markdown_text import visible
 from .store import DEFAULT_INDEX, IndexUnavailable
 
@@ -73,7 +73,6 @@ def _database_error(exc: BaseException) -> bool:
 def _params(min_jaccard: float | None, min_containment: float | None, num_perm: int | None, shingle_size: int | None) -> Any:
     if min_jaccard is None and min_containment is None and num_perm is None and shingle_size is None:
         return None
-    from .cli import make_cluster_params
 
     return make_cluster_params(
         0.3 if min_jaccard is None else min_jaccard,
@@ -181,8 +180,6 @@ def query_command(
         result = archive.query(articles[0])
     document = query_document(articles[0], result)
     if fmt == "terminal" and output is None:
-        from .cli import _no_color
-
         text = render_query_terminal(document, color=sys.stdout.isatty() and not _no_color())
     else:
         text = QUERY_FORMATS[fmt](document)

@@ -362,7 +362,7 @@ def unrelated_jaccard(path: str, pairs: int = 20000, seed: int = 3, top: int = 5
     cross-story LSH/passage candidates (the pairs most likely to be close)
     and the mean of random pairs."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from storydiff.index import candidate_pairs
+    from storydiff.candidates import candidate_pairs
     from storydiff.signature import SignatureParams, minhash_matrix, shingle_hashes
 
     stories, bodies = [], []

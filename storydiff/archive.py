@@ -27,6 +27,16 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from . import __version__
+from .candidates import (
+    ArticleKeys,
+    article_keys,
+    bucket_sizes_of,
+    mostly_common,
+    partners_of,
+    passage_weight_tiers,
+    passage_weights,
+    rare_pairs_from_rows,
+)
 from .cluster import (
     Cluster,
     Clustering,
@@ -41,16 +51,6 @@ from .cluster import (
     link_components,
     needs_guard,
     similar_pairs,
-)
-from .index import (
-    ArticleKeys,
-    article_keys,
-    bucket_sizes_of,
-    mostly_common,
-    partners_of,
-    passage_weight_tiers,
-    passage_weights,
-    rare_pairs_from_rows,
 )
 from .model import Article
 from .order import needs_texts, order_versions
@@ -274,7 +274,7 @@ class Archive:
         for table, (bucket_keys, bucket_docs) in buckets.items():
             if bucket_keys.size == 0:
                 continue
-            # Passage keys also change weight at the rarity tiers (see index.passage_weights).
+            # Passage keys also change weight at the rarity tiers (see candidates.passage_weights).
             bounds = (
                 passage_weight_tiers(self.params.rare_bucket, self.params.max_bucket) if table == "passages" else (self.params.max_bucket,)
             )

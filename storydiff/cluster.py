@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from .index import article_keys, rare_pairs_from_rows
+from .candidates import article_keys, rare_pairs_from_rows
 from .model import Article
 from .normalised import folded_contents, lowered_contents
 from .normalised import tables as normalised_tables
@@ -89,8 +89,9 @@ class Similarity:
 
 
 @dataclass(frozen=True)
-class Link:
-    """Why an article belongs to its story: the verified pair that placed it."""
+class Placement:
+    """Why an article belongs to its story: the verified pair that placed it
+    (not :class:`storydiff.align.Link`, which links paragraphs)."""
 
     partner: str
     partner_path: str
@@ -103,7 +104,7 @@ class Link:
 class Member:
     article: Article
     similarity_to_first: Similarity | None
-    linked_by: Link | None
+    linked_by: Placement | None
 
 
 @dataclass(frozen=True)
@@ -551,7 +552,7 @@ def assemble(
             if best is not None:
                 partner_index = best.b if best.a == me else best.a
                 partner = articles[partner_index]
-                link = Link(
+                link = Placement(
                     partner=partner.id,
                     partner_path=partner.path,
                     jaccard=_round(best.similarity.jaccard),

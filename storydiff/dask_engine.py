@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .candidates import ArticleKeys, article_keys, bucket_pair_counts, bucket_sizes_of, mostly_common, passage_weights, select_pairs
 from .cluster import (
     Clustering,
     ClusterParams,
@@ -34,7 +35,6 @@ from .cluster import (
     similar_pairs,
     version_key,
 )
-from .index import ArticleKeys, article_keys, bucket_pair_counts, bucket_sizes_of, mostly_common, passage_weights, select_pairs
 from .model import Article
 from .signature import concatenate_sets, default_workers, minhash_matrix, paragraph_shingles
 from .text import Paragraphs
@@ -168,7 +168,7 @@ def _candidates_on_dask(client: Any, articles: Sequence[Article], params: Cluste
     shared = np.bincount(where, weights=counts, minlength=passage_codes.size).astype(np.int64)
     pairs = select_pairs(band_codes, passage_codes, shared, sampled)
     # Pairs resting mostly on common passages go, as in the local engine
-    # (index.rare_pairs_from_rows); the passage rows come back for that.
+    # (candidates.rare_pairs_from_rows); the passage rows come back for that.
     passage_keys = np.concatenate([keys.passage_keys for _, _, keys in chunks] + [np.zeros(0, np.uint64)])
     passage_docs = np.concatenate([keys.passage_docs for _, _, keys in chunks] + [np.zeros(0, np.int64)])
     weights = passage_weights(bucket_sizes_of(passage_keys), params.rare_bucket, params.max_bucket)

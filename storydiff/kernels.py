@@ -5,7 +5,7 @@ Each kernel walks bytes, hashes or key rows a few times, with no Python
 object per word, shingle or pair. tests/test_signature.py checks them against
 the slow, obviously correct references in :mod:`storydiff.signature` and
 datasketch; tests/test_index_keys.py checks the candidate pairs against the
-numpy buckets of :mod:`storydiff.index`.
+numpy buckets of :mod:`storydiff.candidates`.
 Compiled code is cached on disk (``cache=True``), so only the first run on
 a machine pays for compilation.
 
@@ -444,7 +444,7 @@ _EMPTY_SLOT = np.uint32(0xFFFFFFFF)
 
 @njit(cache=True, nogil=True)
 def band_rows(signatures: np.ndarray, bands: int) -> tuple[np.ndarray, np.ndarray]:
-    """The (key, document) rows of :func:`storydiff.index.band_keys`, made
+    """The (key, document) rows of :func:`storydiff.candidates.band_keys`, made
     straight into their arrays: documents without shingles (every slot
     empty) give no rows."""
     n_docs, num_perm = signatures.shape

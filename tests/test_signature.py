@@ -7,7 +7,7 @@ from datasketch import MinHash
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from storydiff.index import band_keys, pairs_from_keys
+from storydiff.candidates import band_keys, pairs_from_keys
 from storydiff.signature import SignatureParams, comparison_words, minhash_matrix, reference_shingles, shingle_hash, shingle_hashes
 
 TEXT = st.text(

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storydiff.index import ArticleKeys, article_keys, band_keys, bucket_pairs, pairs_from_rows, partners_of, select_pairs
+from storydiff.candidates import ArticleKeys, article_keys, band_keys, bucket_pairs, pairs_from_rows, partners_of, select_pairs
 
 rows = st.sets(st.tuples(st.integers(0, 12), st.integers(0, 9)), max_size=60)
 #: A document may hold a key twice (a band key colliding with another band's).
@@ -87,7 +87,7 @@ def test_band_and_passage_pairs_counted_on_two_workers_are_the_same() -> None:
 @settings(max_examples=200, deadline=None)
 @given(rows_with_repeats, st.integers(2, 6), st.booleans())
 def test_compiled_bucket_counts_are_the_numpy_counts(key_rows: list[tuple[int, int]], max_bucket: int, by_document: bool) -> None:
-    from storydiff.index import bucket_pair_counts
+    from storydiff.candidates import bucket_pair_counts
 
     keys, docs = _by_doc(key_rows) if by_document else _arrays(key_rows)
     expected = bucket_pairs(keys, docs, max_bucket, 10)
@@ -155,7 +155,7 @@ def test_rare_pairs_are_the_pairs_whose_shared_passages_are_not_mostly_common(
     rare_bucket: int,
     rare_share: float,
 ) -> None:
-    from storydiff.index import rare_pairs_from_rows, reference_mostly_common
+    from storydiff.candidates import rare_pairs_from_rows, reference_mostly_common
 
     band_keys, band_docs = _arrays(band_rows)
     passage_keys, passage_docs = _arrays(passage_rows)

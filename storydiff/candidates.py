@@ -1,4 +1,4 @@
-"""In-memory candidate index: LSH bands over MinHash signatures, plus passage keys.
+"""Candidate pairs (the in-memory candidate index): LSH bands over MinHash signatures, plus passage keys.
 
 Two families of keys propose candidate pairs; nothing here decides a link.
 

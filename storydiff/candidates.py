@@ -111,7 +111,7 @@ class ArticleKeys:
 
 
 def article_keys(signatures: np.ndarray, hashes: np.ndarray, offsets: np.ndarray, *, bands: int, passage_sample: int) -> ArticleKeys:
-    """Band and passage rows of every document, compiled (tests/test_index_keys.py
+    """Band and passage rows of every document, compiled (tests/test_candidates.py
     checks them against :func:`band_keys` and the numpy sampling)."""
     from . import kernels
 

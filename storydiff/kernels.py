@@ -4,7 +4,7 @@ candidate pairs, and normalised text (article ids, folded paragraphs).
 Each kernel walks bytes, hashes or key rows a few times, with no Python
 object per word, shingle or pair. tests/test_signature.py checks them against
 the slow, obviously correct references in :mod:`storydiff.signature` and
-datasketch; tests/test_index_keys.py checks the candidate pairs against the
+datasketch; tests/test_candidates.py checks the candidate pairs against the
 numpy buckets of :mod:`storydiff.candidates`.
 Compiled code is cached on disk (``cache=True``), so only the first run on
 a machine pays for compilation.

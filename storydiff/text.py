@@ -68,7 +68,7 @@ class Paragraphs(Sequence[Paragraph]):
     buffers, and ``Paragraph`` objects are built when read.
     """
 
-    __slots__ = ("_data", "_ends", "_kinds")
+    __slots__ = ("_data", "_ends", "_kinds", "_byte_ends")
 
     def __init__(self, paragraphs: Iterable[Paragraph] = ()) -> None:
         items = tuple(paragraphs)
@@ -103,11 +103,12 @@ class Paragraphs(Sequence[Paragraph]):
         self._data = utf8
         self._ends = array("I", itertools.accumulate(map(len, texts)))
         self._kinds = codes
+        self._byte_ends: array[int] | None = None
 
     @classmethod
     def _restore(cls, data: bytes, ends: array[int], kinds: bytes) -> Paragraphs:
         restored = cls.__new__(cls)
-        restored._data, restored._ends, restored._kinds = data, ends, kinds
+        restored._data, restored._ends, restored._kinds, restored._byte_ends = data, ends, kinds, None
         return restored
 
     def store(self) -> tuple[bytes, array[int], bytes]:
@@ -153,9 +154,20 @@ class Paragraphs(Sequence[Paragraph]):
         if isinstance(index, slice):
             return tuple(self)[index]
         position = range(len(self))[index]  # IndexError and negative indices as for a tuple
-        start = self._ends[position - 1] if position else 0
-        text = self._data.decode("utf-8", "surrogatepass")[start : self._ends[position]]
+        ends = self._byte_offsets()
+        text = self._data[ends[position - 1] if position else 0 : ends[position]].decode("utf-8", "surrogatepass")
         return Paragraph(position, KINDS[self._kinds[position]], text)
+
+    def _byte_offsets(self) -> array[int]:
+        """Where each paragraph ends in the UTF-8 buffer: the character ends
+        when the text is ASCII, else worked out once, on the first index, so
+        that reading one paragraph decodes that paragraph alone."""
+        if self._byte_ends is None:
+            if len(self._data) == (self._ends[-1] if self._ends else 0):
+                self._byte_ends = self._ends
+            else:
+                self._byte_ends = array("I", itertools.accumulate(len(t.encode("utf-8", "surrogatepass")) for t in self.texts()))
+        return self._byte_ends
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Paragraphs):

@@ -339,3 +339,15 @@ def test_every_furniture_match_holds_a_prefilter_word() -> None:
     for case in FURNITURE_CASES:
         if _FURNITURE.search(case["text"].lower()):
             assert _may_hold_words(case["text"].encode())[1]  # some of the words: the paragraph is searched
+
+
+@given(st.lists(st.text(max_size=20), max_size=12), st.data())
+def test_indexing_paragraphs_gives_what_iterating_gives(blocks: list[str], data: st.DataObject) -> None:
+    import pickle
+
+    paragraphs = build_paragraphs([b for b in blocks if b.strip()] or ["x"])
+    expected = list(paragraphs)
+    for store in (paragraphs, pickle.loads(pickle.dumps(paragraphs))):
+        order = data.draw(st.permutations(range(len(expected))))
+        assert [store[i] for i in order] == [expected[i] for i in order]
+        assert store[-1] == expected[-1]

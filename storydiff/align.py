@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from rapidfuzz.distance import Indel
@@ -44,14 +45,25 @@ _WORD = re.compile(r"\w+")
 _SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 
 
+LinkOp = Literal["copied", "edited", "split", "merged", "added", "removed"]
+#: How much an edited link's words changed ("" for links without two sides).
+Significance = Literal["", "identical", "cosmetic", "copyedit", "substantive"]
+SilentEditKind = Literal["fact", "removed quote", "removed figure", "removed quote and figure"]
+_REMOVED: dict[tuple[str, ...], SilentEditKind] = {
+    ("quote",): "removed quote",
+    ("figure",): "removed figure",
+    ("quote", "figure"): "removed quote and figure",
+}
+
+
 @dataclass(frozen=True)
 class Link:
-    op: str  # copied | edited | split | merged | added | removed
+    op: LinkOp
     old: tuple[int, ...]
     new: tuple[int, ...]
     moved: bool = False
     similarity: float = 0.0
-    significance: str = ""
+    significance: Significance = ""
     changes: tuple[str, ...] = ()
     words: tuple[WordOp, ...] = ()
     #: For an added (removed) paragraph: the old (new) paragraphs whose word blocks it shares.
@@ -64,7 +76,7 @@ class Link:
 class SilentEdit:
     """Evidence for the silent-edit verdict: where, what, and before -> after."""
 
-    kind: str  # fact | removed quote | removed figure
+    kind: SilentEditKind
     what: tuple[str, ...]
     old: tuple[int, ...]
     new: tuple[int, ...]
@@ -307,7 +319,9 @@ def align(old: Article, new: Article) -> Alignment:
     for (olds, news), moved in zip(groups, flags, strict=True):
         old_text, new_text = _join(po, olds), _join(pn, news)
         same_words = _case_words(old_text) == _case_words(new_text)
-        op = ("copied" if same_words else "edited") if len(olds) == 1 and len(news) == 1 else "split" if len(olds) == 1 else "merged"
+        op: LinkOp = (
+            ("copied" if same_words else "edited") if len(olds) == 1 and len(news) == 1 else "split" if len(olds) == 1 else "merged"
+        )
         similarity = round(lcs_ratio("".join(codes_old[i] for i in olds), "".join(codes_new[j] for j in news)), 4)
         words = word_diff(old_text, new_text) if old_text != new_text else ()
         edits = judge_words(words, said_old, said_new)
@@ -333,7 +347,7 @@ def align(old: Article, new: Article) -> Alignment:
     return Alignment(old, new, tuple(links), moved_sentences, sections, summary, substantive, notes, cut)
 
 
-def _significance(old_text: str, new_text: str, edits: Sequence[Change]) -> tuple[str, tuple[str, ...]]:
+def _significance(old_text: str, new_text: str, edits: Sequence[Change]) -> tuple[Significance, tuple[str, ...]]:
     """identical | cosmetic | copyedit | substantive (a fact changed, or a quote
     or figure was cut), and what changed among number, date, name, quote, figure."""
     if old_text == new_text:
@@ -355,7 +369,7 @@ def _substantive_edits(links: Sequence[Link]) -> tuple[SilentEdit, ...]:
     for link in links:
         for change in link.edits:
             if _counts(change):
-                kind = "fact" if change.kind == "fact" else f"removed {' and '.join(change.what)}"
+                kind: SilentEditKind = "fact" if change.kind == "fact" else _REMOVED[change.what]
                 found.append(SilentEdit(kind, change.what, link.old, link.new, change.old, change.new))
     return tuple(found)
 

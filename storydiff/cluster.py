@@ -311,7 +311,14 @@ def guarded_edges(articles: Sequence[Article], similar: list[Edge], params: Clus
 Judge = Callable[[list[Edge]], list[Edge]]
 
 
-Draft = tuple[list[Article], str]
+@dataclass(frozen=True)
+class StoryOrder:
+    """One story's versions oldest first, what decided that order, and the
+    edge placing each later version (``placed_by[i]`` places ``versions[i + 1]``)."""
+
+    versions: list[Article]
+    source: str
+    placed_by: list[Edge | None]
 
 
 @dataclass(frozen=True)
@@ -321,10 +328,9 @@ class Settled:
     components: list[list[int]]
     edges: list[Edge]
     #: For each component of several articles (by its first member): its
-    #: articles oldest first, what decided that order, and the edge placing
-    #: each later version. Settling needs them to find the deciding edges;
-    #: :func:`assemble` reuses them instead of ordering every story again.
-    orders: dict[int, tuple[Draft, list[Edge | None]]]
+    #: order. Settling needs them to find the deciding edges; :func:`assemble`
+    #: reuses them instead of ordering every story again.
+    orders: dict[int, StoryOrder]
 
 
 def settled_links(
@@ -357,7 +363,10 @@ def settled_links(
         placements = _best_links(articles, [ordered for ordered, _ in drafts], _by_pair(edges), ranks)
         placing = [e for links in placements for e in links if e is not None]
         open_edges = list({(e.a, e.b): e for e in joins + placing if needs_guard(e) and (e.a, e.b) not in verdicts}.values())
-        orders = {members[0]: (draft, links) for members, draft, links in zip(grouped, drafts, placements, strict=True)}
+        orders = {
+            members[0]: StoryOrder(ordered, source, links)
+            for members, (ordered, source), links in zip(grouped, drafts, placements, strict=True)
+        }
         settled = Settled(components, edges, orders)
         if not open_edges:
             return settled
@@ -464,24 +473,26 @@ def _shared_counts(articles: Sequence[Article], pairs: list[tuple[int, int]], wo
     return [count for chunk in forked_map(_shared_chunk, articles, chunks, workers) for count in chunk]
 
 
-def _drafts(
+def _story_orders(
     articles: Sequence[Article],
     components: list[list[int]],
     by_pair: dict[tuple[int, int], Edge],
     params: ClusterParams,
     ranks: Sequence[int],
-    orders: Mapping[int, tuple[Draft, list[Edge | None]]],
-) -> list[tuple[Draft, list[Edge | None]]]:
-    """Each component's articles oldest first, what decided the order and
-    the edge placing each later version, in the order the clusters are
-    reported. ``orders`` holds some of them already (see :class:`Settled`)."""
+    orders: Mapping[int, StoryOrder],
+) -> list[StoryOrder]:
+    """Each component's order, in the order the clusters are reported.
+    ``orders`` holds some of them already (see :class:`Settled`)."""
     known = [orders.get(members[0]) if len(members) > 1 else None for members in components]
     missing = [members for members, found in zip(components, known, strict=True) if found is None]
     made = [order_versions([articles[i] for i in members], params.order_by) for members in missing]
-    fresh = iter(zip(made, _best_links(articles, [ordered for ordered, _ in made], by_pair, ranks), strict=True))
-    drafts = [found if found is not None else next(fresh) for found in known]
-    drafts.sort(key=lambda d: (len(d[0][0]) == 1, _filename_key(d[0][0][0]), d[0][0][0].id))
-    return drafts
+    fresh = iter(
+        StoryOrder(ordered, source, links)
+        for (ordered, source), links in zip(made, _best_links(articles, [ordered for ordered, _ in made], by_pair, ranks), strict=True)
+    )
+    stories = [found if found is not None else next(fresh) for found in known]
+    stories.sort(key=lambda story: (len(story.versions) == 1, _filename_key(story.versions[0]), story.versions[0].id))
+    return stories
 
 
 def _by_pair(edges: list[Edge]) -> dict[tuple[int, int], Edge]:
@@ -519,22 +530,22 @@ def assemble(
     shingled: Shingled,
     params: ClusterParams,
     ranks: Sequence[int],
-    orders: Mapping[int, tuple[Draft, list[Edge | None]]] | None = None,
+    orders: Mapping[int, StoryOrder] | None = None,
 ) -> tuple[Cluster, ...]:
     """The clusters of ``components``, in report order. Each edge carries the
     similarity of its pair's shingle sets, as :func:`similar_pairs` measures it.
     ``orders``: what :func:`settled_links` already decided for these
     components and edges (:attr:`Settled.orders`)."""
     by_pair = _by_pair(edges)
-    drafts = _drafts(articles, components, by_pair, params, ranks, orders or {})
+    stories = _story_orders(articles, components, by_pair, params, ranks, orders or {})
     index_of = {id(a): i for i, a in enumerate(articles)}
     # First the link of every later version, then the (costly) shared-paragraph
     # counts for all of them at once, then the clusters.
     placed: list[list[tuple[int, Similarity | None, Edge | None]]] = []
-    for (ordered, _), links in drafts:
-        first = index_of[id(ordered[0])]
+    for story in stories:
+        first = index_of[id(story.versions[0])]
         rows: list[tuple[int, Similarity | None, Edge | None]] = [(first, None, None)]
-        for article, best in zip(ordered[1:], links, strict=True):
+        for article, best in zip(story.versions[1:], story.placed_by, strict=True):
             me = index_of[id(article)]
             # An edge's similarity is the one computed here (symmetric, from the same sets).
             known = by_pair.get((first, me))
@@ -545,7 +556,7 @@ def assemble(
     shared = dict(zip(wanted, _shared_counts(articles, wanted, params.workers or default_workers()), strict=True))
     taken: set[str] = set()
     clusters: list[Cluster] = []
-    for ((ordered, source), _), rows in zip(drafts, placed, strict=True):
+    for story, rows in zip(stories, placed, strict=True):
         out: list[Member] = []
         for me, to_first, best in rows:
             link = None
@@ -560,7 +571,7 @@ def assemble(
                     shared_paragraphs=shared[(partner_index, me)],
                 )
             out.append(Member(articles[me], to_first, link))
-        clusters.append(Cluster(_cluster_id(ordered[0], taken), ordered[-1].headline, source, tuple(out)))
+        clusters.append(Cluster(_cluster_id(story.versions[0], taken), story.versions[-1].headline, story.source, tuple(out)))
     return tuple(clusters)
 
 

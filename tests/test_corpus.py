@@ -133,7 +133,7 @@ def test_jsonl_streams_and_names_lines(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("ending", ["\n", ""])
 def test_parallel_jsonl_gives_the_same_events_as_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ending: str) -> None:
-    import storydiff.corpus as corpus_module
+    import storydiff.corpus.feeds as corpus_module
 
     lines = [json.dumps({"headline": f"Story {i}", "body": f"{BODY} Number {i}."}) for i in range(2500)]
     lines[7] = "{broken"
@@ -293,7 +293,7 @@ def test_a_superscript_in_a_file_name_loads(tmp_path: Path) -> None:
 
 
 def test_parallel_jsonl_leaves_ids_to_the_parent_once_its_kernel_is_warm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import storydiff.corpus as corpus_module
+    import storydiff.corpus.feeds as corpus_module
     from storydiff import normalised
 
     normalised.warm()

@@ -133,6 +133,7 @@ def test_unreadable_subfolder_is_skipped_alone(tmp_path: Path) -> None:
 def test_unreadable_subfolder_message_names_that_folder(tmp_path: Path, monkeypatch) -> None:
     """The walk's own handling, whoever runs it: listing one folder fails, the others are read."""
     from storydiff import corpus
+    from storydiff.corpus import paths as corpus_paths
 
     folder = _folder(tmp_path)
     (folder / "locked").mkdir()
@@ -143,7 +144,7 @@ def test_unreadable_subfolder_message_names_that_folder(tmp_path: Path, monkeypa
             raise PermissionError(13, "Permission denied")
         return real(path)
 
-    monkeypatch.setattr(corpus.os, "listdir", listdir)
+    monkeypatch.setattr(corpus_paths.os, "listdir", listdir)
     events = list(corpus.iter_load([str(folder)]))
     assert [e.path.rsplit("/", 1)[-1] for e in events if isinstance(e, corpus.Skipped)] == ["locked"]
     assert sum(isinstance(e, corpus.Article) for e in events) == 2

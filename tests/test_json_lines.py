@@ -10,7 +10,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storydiff.corpus import _FAST_JSON_DECLINED, LoadOptions, _fast_json, load
+from storydiff.corpus import LoadOptions, load
+from storydiff.corpus.jsonitems import _FAST_JSON_DECLINED, _fast_json
 from storydiff.model import article_id
 
 VALUES = st.recursive(

@@ -77,7 +77,7 @@ def test_loaders_ids_are_the_ids_of_the_paragraphs_they_build(blocks: list[str],
     the hash of the normalised body, as it was defined on the paragraphs."""
     import hashlib
 
-    from storydiff.corpus import _paragraphs
+    from storydiff.corpus.base import _paragraphs
     from storydiff.text import build_paragraphs, normalise
 
     paragraphs, article_id = _paragraphs(blocks, headline)

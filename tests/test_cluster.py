@@ -8,9 +8,10 @@ from conftest import SEEDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storydiff.cluster import ClusterParams, cluster_articles, order_versions
+from storydiff.cluster import ClusterParams, cluster_articles
 from storydiff.corpus import load
 from storydiff.model import Article
+from storydiff.order import order_versions
 from storydiff.text import build_paragraphs
 
 SENTENCES = [
@@ -207,7 +208,7 @@ HOURS = st.none() | st.integers(0, 2).map(lambda hour: datetime(2025, 1, 1, hour
 @settings(max_examples=200)
 @given(st.lists(st.tuples(st.sampled_from(["a/2.txt", "a/10.txt", "b/1.txt", "1.txt"]), HOURS, HOURS), min_size=2, max_size=6))
 def test_time_order_is_the_one_full_sort_keys_give(rows: list[tuple[str, datetime | None, datetime | None]]) -> None:
-    from storydiff.cluster import _filename_key
+    from storydiff.order import _filename_key
 
     articles = [
         Article(path, build_paragraphs(SENTENCES, "H"), "H", published, modified, position=i)

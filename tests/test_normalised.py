@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from storydiff import normalised
-from storydiff.cluster import _shared_chunk
+from storydiff.cluster.assembly import _shared_chunk
 from storydiff.model import Article, article_id
 from storydiff.signature import composition_seconds
 from storydiff.text import KINDS, Paragraphs, content_texts, normalise
@@ -100,7 +100,8 @@ FILLS = st.fixed_dictionaries(
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(FILLS, st.lists(st.integers(0, 3), min_size=1, max_size=6)), min_size=2, max_size=5), st.data())
 def test_bulk_template_guard_gives_the_pair_by_pair_verdicts(reports: list, data: st.DataObject) -> None:
-    from storydiff.cluster import ClusterParams, Edge, Similarity, _guard_chunk, _unguarded
+    from storydiff.cluster import ClusterParams, Edge, Similarity
+    from storydiff.cluster.verification import _guard_chunk, _unguarded
 
     articles = [
         Article(f"{i}.txt", Paragraphs.from_texts([TEMPLATE[k].format(**fill) for k in order], ["body"] * len(order)))

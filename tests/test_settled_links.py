@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storydiff import cluster
 from storydiff.cluster import ClusterParams, Edge, Similarity, assemble, canonical_ranks, link_components, settled_links, shingle_articles
+from storydiff.cluster import verification as cluster
 from storydiff.model import Article
 from storydiff.text import build_paragraphs
 

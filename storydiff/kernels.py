@@ -508,6 +508,23 @@ def passage_rows(hashes: np.ndarray, offsets: np.ndarray, sample: int) -> tuple[
 
 
 @njit(cache=True, nogil=True)
+def sort_segments(starts: np.ndarray, keys: np.ndarray, values: np.ndarray) -> None:
+    """Sort ``keys[starts[d]:starts[d + 1]]`` in place for every ``d``, moving
+    ``values`` along (segments are a few dozen rows: insertion sort)."""
+    for d in range(starts.size - 1):
+        lo, hi = starts[d], starts[d + 1]
+        for i in range(lo + 1, hi):
+            key, value = keys[i], values[i]
+            j = i - 1
+            while j >= lo and keys[j] > key:
+                keys[j + 1] = keys[j]
+                values[j + 1] = values[j]
+                j -= 1
+            keys[j + 1] = key
+            values[j + 1] = value
+
+
+@njit(cache=True, nogil=True)
 def group_rows(
     keys: np.ndarray, docs: np.ndarray, n_docs: int, max_bucket: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -559,17 +576,9 @@ def group_rows(
     members = np.empty(n, np.int32)
     bucket_end = np.empty(n, np.int32)
     position = np.empty(n, np.int32)
+    sort_segments(part_start, sorted_keys, order)  # stable: equal keys keep document order
     for p in range(1 << bits):
         lo, hi = part_start[p], part_start[p + 1]
-        for i in range(lo + 1, hi):  # stable: equal keys keep document order
-            key, row = sorted_keys[i], order[i]
-            j = i - 1
-            while j >= lo and sorted_keys[j] > key:
-                sorted_keys[j + 1] = sorted_keys[j]
-                order[j + 1] = order[j]
-                j -= 1
-            sorted_keys[j + 1] = key
-            order[j + 1] = row
         at = lo
         while at < hi:
             end = at + 1
@@ -713,23 +722,6 @@ def shared_key_weights(
         total[i] = w
         count[i] = c
     return total, count
-
-
-@njit(cache=True, nogil=True)
-def sort_segments(starts: np.ndarray, keys: np.ndarray, values: np.ndarray) -> None:
-    """Sort ``keys[starts[d]:starts[d + 1]]`` in place for every ``d``, moving
-    ``values`` along (segments are a few dozen rows: insertion sort)."""
-    for d in range(starts.size - 1):
-        lo, hi = starts[d], starts[d + 1]
-        for i in range(lo + 1, hi):
-            key, value = keys[i], values[i]
-            j = i - 1
-            while j >= lo and keys[j] > key:
-                keys[j + 1] = keys[j]
-                values[j + 1] = values[j]
-                j -= 1
-            keys[j + 1] = key
-            values[j + 1] = value
 
 
 @njit(cache=True, nogil=True)

@@ -255,24 +255,7 @@ class SqlStore:
             for row in self._all(
                 f"SELECT {_SIGHTING_COLUMNS} FROM sightings WHERE doc {self._in_list()} ORDER BY doc, path", (self._list_param(part),)
             ):
-                doc, path, headline, published, modified, url, source, external_id, note, version, status = row
-                out.setdefault(int(doc), []).append(
-                    Article(
-                        path=path,
-                        paragraphs=(),
-                        headline=headline,
-                        published=parse_time(published),
-                        modified=parse_time(modified),
-                        url=url,
-                        source=source,
-                        external_id=external_id,
-                        position=int(doc),
-                        id="-",
-                        editorial_note=note,
-                        version=version,
-                        status=status,
-                    )
-                )
+                out.setdefault(int(row[0]), []).append(_article(row, (), "-"))
         return out
 
     def sighting_docs(self, path: str) -> list[int]:
@@ -445,12 +428,14 @@ def key_table(table: str) -> str:
     return table
 
 
-def _stored(row: Sequence[Any]) -> StoredArticle:
-    doc, article_id, path, headline, published, modified, url, source, external_id, note, version, status = row[:12]
-    ingested, story, component, shingles, paragraphs = row[12:]
-    article = Article(
+def _article(row: Sequence[Any], paragraphs: Sequence[Paragraph], article_id: str) -> Article:
+    """An article from (doc, path, headline, published, modified, url, source,
+    external_id, editorial_note, version, status), as both the articles and
+    the sightings tables hold them."""
+    doc, path, headline, published, modified, url, source, external_id, note, version, status = row
+    return Article(
         path=path,
-        paragraphs=unpack_paragraphs(bytes(paragraphs)) if paragraphs is not None else (),
+        paragraphs=paragraphs,
         headline=headline,
         published=parse_time(published),
         modified=parse_time(modified),
@@ -463,4 +448,10 @@ def _stored(row: Sequence[Any]) -> StoredArticle:
         version=version,
         status=status,
     )
+
+
+def _stored(row: Sequence[Any]) -> StoredArticle:
+    doc, article_id = row[:2]
+    ingested, story, component, shingles, paragraphs = row[12:]
+    article = _article((doc, *row[2:12]), unpack_paragraphs(bytes(paragraphs)) if paragraphs is not None else (), article_id)
     return StoredArticle(int(doc), article, np.frombuffer(bytes(shingles), "<u4").astype(np.uint32), float(ingested), story, int(component))

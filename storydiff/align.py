@@ -47,7 +47,10 @@ _SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 
 LinkOp = Literal["copied", "edited", "split", "merged", "added", "removed"]
 #: How much an edited link's words changed ("" for links without two sides).
-Significance = Literal["", "identical", "cosmetic", "copyedit", "substantive"]
+Significance = Literal["", "identical", "cosmetic", "copyedit", "rewritten", "substantive"]
+#: Words in one changed run from which an edit is a rewrite, not a copy edit
+#: (copy edits touch a word or three: case, spelling, a number's style).
+REWRITE_WORDS = 6
 SilentEditKind = Literal["fact", "removed quote", "removed figure", "removed quote and figure"]
 _REMOVED: dict[tuple[str, ...], SilentEditKind] = {
     ("quote",): "removed quote",
@@ -348,16 +351,26 @@ def align(old: Article, new: Article) -> Alignment:
 
 
 def _significance(old_text: str, new_text: str, edits: Sequence[Change]) -> tuple[Significance, tuple[str, ...]]:
-    """identical | cosmetic | copyedit | substantive (a fact changed, or a quote
-    or figure was cut), and what changed among number, date, name, quote, figure."""
+    """identical | cosmetic | copyedit | rewritten (a clause's worth of words
+    added, cut or reworded) | substantive (a fact changed, or a quote or figure
+    was cut), and what changed among number, date, name, quote, figure."""
     if old_text == new_text:
         return "identical", ()
     counted = [e for e in edits if _counts(e)]
     if counted:
         return "substantive", tuple(sorted({w for e in counted for w in e.what}))
+    if any(_rewrites(e) for e in edits):
+        return "rewritten", ()
     if any(e.kind != "cosmetic" for e in edits):
         return "copyedit", ()
     return "cosmetic", ()
+
+
+def _rewrites(change: Change) -> bool:
+    """Words added, cut or reworded at the length of a clause, with no fact changed."""
+    if change.kind not in ("added", "removed") and change.what != ("wording",):
+        return False
+    return max(len(change.old.split()), len(change.new.split())) >= REWRITE_WORDS
 
 
 def _counts(change: Change) -> bool:

@@ -46,12 +46,14 @@ def test_seed_acceptance() -> None:
     assert [s.heading for s in alignment.sections_added] == [4, 10, 14]
 
 
-def test_seeds_have_no_silent_edit_and_the_paraphrase_is_a_copyedit() -> None:
+def test_seeds_have_no_silent_edit_and_the_paraphrase_is_a_rewrite_not_a_copyedit() -> None:
+    # The moved sentence leaves the paragraph and a clause paraphrasing the
+    # removed old paragraph 2 comes in: no fact changed, but no copy edit either.
     _, _, alignment = _seeds()
     assert alignment.summary.silent_substantive_edits == 0
     assert alignment.substantive_edits == ()
     edited = _entry(alignment, "Syrian rebels prepared", "Syrian rebels had prepared")
-    assert edited.significance == "copyedit"
+    assert edited.significance == "rewritten"
     assert any("evacuation deal collapsed" in change.new for change in edited.edits)
 
 

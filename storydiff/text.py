@@ -270,10 +270,6 @@ def words(text: str) -> list[str]:
     return _WORD.findall(normalise(text))
 
 
-def lower_words(text: str) -> list[str]:
-    return [w.lower() for w in words(text)]
-
-
 # --- segmentation -----------------------------------------------------------
 
 _BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")

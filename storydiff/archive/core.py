@@ -75,12 +75,6 @@ class QueryResult:
     already_indexed: bool
 
 
-@dataclass(frozen=True)
-class _Signed:
-    shingles: list[np.ndarray]
-    keys: ArticleKeys
-
-
 def _params_record(params: ClusterParams) -> str:
     record = params.as_dict()
     record["band_keys"] = BAND_KEY_SCHEME

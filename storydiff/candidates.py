@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import kernels
 from .workers import threaded_map
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -113,8 +114,6 @@ class ArticleKeys:
 def article_keys(signatures: np.ndarray, hashes: np.ndarray, offsets: np.ndarray, *, bands: int, passage_sample: int) -> ArticleKeys:
     """Band and passage rows of every document, compiled (tests/test_candidates.py
     checks them against :func:`band_keys` and the numpy sampling)."""
-    from . import kernels
-
     n_docs, num_perm = signatures.shape
     if bands <= 0 or num_perm % bands:
         raise ValueError(f"bands must divide num_perm ({num_perm}), got {bands}")
@@ -139,8 +138,6 @@ def bucket_pair_counts(keys: np.ndarray, docs: np.ndarray, max_bucket: int, n_do
     """:func:`bucket_pairs`, compiled (a test checks they agree): the rows are
     grouped by counting sorts and each document's partners counted in a
     dense array, so no pair occurrence is stored."""
-    from . import kernels
-
     family = kernels.group_rows(np.ascontiguousarray(keys, np.uint64), np.ascontiguousarray(docs, np.int64), n_docs, max_bucket)
     found_codes, found_counts = [np.zeros(0, np.int64)], [np.zeros(0, np.int32)]
     first_doc = 0
@@ -199,8 +196,6 @@ def rare_pairs_from_rows(
     """:func:`pairs_from_rows` without the pairs whose shared passages are
     mostly common text (:func:`mostly_common`): what both the batch run and
     the archive index verify."""
-    from . import kernels
-
     pairs, passage = _grouped_pairs(keys, max_bucket, passage_min_share, workers)
     _, bucket_end, position, _, _ = passage
     weights = kernels.row_weights(bucket_end, position, rare_bucket)  # over max_bucket: 1/4, as passage_weights
@@ -214,8 +209,6 @@ def _grouped_pairs(
     keys: ArticleKeys, max_bucket: int, passage_min_share: float, workers: int
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
     """The candidate pairs, and the passage rows as :func:`kernels.group_rows` grouped them."""
-    from . import kernels
-
     n_docs = max(int(keys.sampled.size), 1)
     sampled = np.zeros(n_docs, np.int64)
     sampled[: keys.sampled.size] = keys.sampled
@@ -324,8 +317,6 @@ def mostly_common(
     passage row's :func:`passage_weights`) is under half their number and
     under ``rare_share`` of the smaller document's sampled shingles. Such a
     pair shares background sentences or stock text, not a story."""
-    from . import kernels
-
     if len(pairs) == 0:
         return np.zeros(0, bool)
     n_docs = max(int(passage_docs.max()) + 1 if passage_docs.size else 0, int(pairs.max()) + 1, int(sampled.size))

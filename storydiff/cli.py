@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, kernels
 from .cli_common import (
     F,
     StorydiffError,
@@ -78,6 +78,10 @@ def run() -> None:
 @click.version_option(__version__, prog_name="storydiff")
 def main() -> None:
     """Group news articles into stories and show what changed between versions."""
+    try:
+        kernels.backend_from_environment()
+    except ValueError as exc:
+        raise StorydiffError(str(exc), "unset STORYDIFF_KERNELS, or set it to numba (fast) or python (the references)") from None
 
 
 @main.command()

@@ -23,6 +23,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from . import kernels
+from .kernels import NEEDS_PYTHON, WHITE_SPACE
 from .model import article_id
 from .signature import composition_seconds, content_segments
 from .text import Paragraph, Paragraphs, fold_quotes_and_dashes, normalise
@@ -63,8 +65,6 @@ def tables(lower: bool = False) -> tuple[np.ndarray, np.ndarray]:
     array (shifted left by 5) and how many there are, or NEEDS_PYTHON;
     characters that are white space carry WHITE_SPACE. ``str.lower`` works
     character by character but for a capital sigma, which is left to Python."""
-    from .kernels import NEEDS_PYTHON, WHITE_SPACE
-
     with _TABLES_LOCK:
         if lower not in _TABLES:
             if not _MAPPINGS:
@@ -148,8 +148,6 @@ class BodyIds:
         """The id of each article, given its paragraphs."""
         if not articles:
             return []
-        from . import kernels
-
         stores = _stores(articles)
         data, segments = content_segments(stores)
         out = self._out.at_least(3 * data.size + segments[0].size + 1)
@@ -182,8 +180,6 @@ _PARAGRAPHS_LOCK = threading.Lock()
 def _paragraph_texts(articles: Sequence[Sequence[Paragraph]], *, lower: bool) -> list[list[str]]:
     if not articles:
         return []
-    from . import kernels
-
     data, (starts, ends, article_segments) = content_segments(_stores(articles))
     with _PARAGRAPHS_LOCK:
         out = _PARAGRAPHS_OUT.at_least(3 * data.size + starts.size + 1)

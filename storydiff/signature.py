@@ -22,13 +22,13 @@ from typing import Any
 
 import numpy as np
 
+from . import kernels
+from .kernels.reference import shingle_hash_of_words
+from .kernels.reference import word_hash as utf8_word_hash
 from .text import CONTENT_CODE_TABLE, Paragraph, Paragraphs, content_text, normalise
 
 SCHEME = "affine32"
 HASH_NAME = "storydiff-poly64/1"
-_MASK64 = (1 << 64) - 1
-_BYTE_BASE = 0x100000001B3  # the FNV-64 prime: odd, so invertible mod 2^64
-_WORD_BASE = 0x9E3779B97F4A7C15  # golden-ratio constant, odd
 _NON_WORD = re.compile(r"[\W_]+")
 
 
@@ -57,19 +57,8 @@ def comparison_words(text: str) -> list[str]:
     return _NON_WORD.sub(" ", normalise(text).lower()).split()
 
 
-def _fmix64(h: int) -> int:
-    h ^= h >> 33
-    h = (h * 0xFF51AFD7ED558CCD) & _MASK64
-    h ^= h >> 33
-    h = (h * 0xC4CEB9FE1A85EC53) & _MASK64
-    return h ^ (h >> 33)
-
-
 def word_hash(word: str) -> int:
-    value = 0
-    for position, byte in enumerate(word.encode("utf-8")):
-        value = (value + byte * pow(_BYTE_BASE, position, 1 << 64)) & _MASK64
-    return _fmix64(value ^ len(word.encode("utf-8")))
+    return utf8_word_hash(word.encode("utf-8"))
 
 
 def shingle_hash(shingle: Sequence[str] | bytes) -> int:
@@ -78,10 +67,7 @@ def shingle_hash(shingle: Sequence[str] | bytes) -> int:
     the ``hashfunc`` that makes datasketch agree with it."""
     if isinstance(shingle, bytes):
         shingle = shingle.decode("utf-8").split(" ")
-    value = 0
-    for j, word in enumerate(shingle):
-        value = (value + word_hash(word) * pow(_WORD_BASE, j, 1 << 64)) & _MASK64
-    return _fmix64(value) >> 32
+    return shingle_hash_of_words([word_hash(word) for word in shingle])
 
 
 def reference_shingles(text: str, k: int) -> set[int]:
@@ -223,8 +209,6 @@ def content_segments(stores: Sequence[Paragraphs]) -> tuple[np.ndarray, tuple[np
     """The stores' UTF-8 laid end to end, and the byte ranges of their body
     paragraphs with each store's first range (see
     :func:`storydiff.kernels.content_ranges`)."""
-    from . import kernels
-
     buffers = [store.store() for store in stores]
     data = np.frombuffer(b"".join(data for data, _, _ in buffers), np.uint8)
     doc_starts = np.zeros(len(buffers) + 1, np.int64)
@@ -270,8 +254,6 @@ def _shingle_segments(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The kernel's fast pass; then the documents it could not map, prepared
     in Python from ``texts`` and spliced in."""
-    from . import kernels
-
     table = tables()
     fixed = (table.ascii, table.fast, table.fast_chars, table.word, k)
     hashes, offsets, unmappable = kernels.shingle_segments(data, seg_starts, seg_ends, doc_segments, False, *fixed)
@@ -336,8 +318,6 @@ def minhash_matrix(hashes: np.ndarray, offsets: np.ndarray, params: SignaturePar
 
     A document without shingles keeps datasketch's empty value in every slot.
     """
-    from . import kernels
-
     a, b = permutations(params)
     return kernels.minhash_rows(np.ascontiguousarray(hashes, np.uint32), np.ascontiguousarray(offsets, np.int64), a, b)
 

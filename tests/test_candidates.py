@@ -7,6 +7,7 @@ from collections.abc import Collection
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kernel_backends import on_both_backends
 
 from storydiff.candidates import ArticleKeys, article_keys, band_keys, bucket_pairs, pairs_from_rows, partners_of, select_pairs
 
@@ -20,6 +21,7 @@ def _arrays(pairs: Collection[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]
     return np.array([k for k, _ in ordered], np.uint64), np.array([d for _, d in ordered], np.int64)
 
 
+@on_both_backends
 @settings(max_examples=300, deadline=None)
 @given(rows, rows, st.lists(st.integers(0, 30), min_size=10, max_size=10), st.integers(2, 6))
 def test_partners_of_a_doc_are_its_pairs_in_the_batch(
@@ -38,6 +40,7 @@ def test_partners_of_a_doc_are_its_pairs_in_the_batch(
         assert partners_of(doc, keys, sampled_of, max_bucket=max_bucket).tolist() == expected
 
 
+@on_both_backends
 @settings(max_examples=300, deadline=None)
 @given(
     rows_with_repeats,
@@ -46,7 +49,7 @@ def test_partners_of_a_doc_are_its_pairs_in_the_batch(
     st.integers(2, 6),
     st.sampled_from([1, 2]),
 )
-def test_compiled_pairs_are_the_pairs_the_numpy_buckets_give(
+def test_kernel_pairs_are_the_pairs_the_numpy_buckets_give(
     band_rows: list[tuple[int, int]], passage_rows: list[tuple[int, int]], sampled: list[int], max_bucket: int, workers: int
 ) -> None:
     band_keys, band_docs = _arrays(band_rows)
@@ -67,6 +70,7 @@ def _by_doc(pairs: Collection[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]
     return np.array([k for k, _ in ordered], np.uint64), np.array([d for _, d in ordered], np.int64)
 
 
+@on_both_backends
 def test_band_and_passage_pairs_counted_on_two_workers_are_the_same() -> None:
     rng = np.random.default_rng(5)
     docs = 400
@@ -84,9 +88,10 @@ def test_band_and_passage_pairs_counted_on_two_workers_are_the_same() -> None:
     assert np.array_equal(pairs_from_rows(keys, max_bucket=20, workers=2), alone)
 
 
+@on_both_backends
 @settings(max_examples=200, deadline=None)
 @given(rows_with_repeats, st.integers(2, 6), st.booleans())
-def test_compiled_bucket_counts_are_the_numpy_counts(key_rows: list[tuple[int, int]], max_bucket: int, by_document: bool) -> None:
+def test_kernel_bucket_counts_are_the_numpy_counts(key_rows: list[tuple[int, int]], max_bucket: int, by_document: bool) -> None:
     from storydiff.candidates import bucket_pair_counts
 
     keys, docs = _by_doc(key_rows) if by_document else _arrays(key_rows)
@@ -111,6 +116,7 @@ def _numpy_article_keys(signatures: np.ndarray, hashes: np.ndarray, offsets: np.
     )
 
 
+@on_both_backends
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(st.lists(st.integers(0, 2**32 - 1), max_size=12), min_size=1, max_size=8),
@@ -118,7 +124,7 @@ def _numpy_article_keys(signatures: np.ndarray, hashes: np.ndarray, offsets: np.
     st.sampled_from([1, 2, 3, 5, 8]),
     st.data(),
 )
-def test_compiled_key_rows_are_the_numpy_rows(docs: list[list[int]], bands: int, sample: int, data: st.DataObject) -> None:
+def test_kernel_key_rows_are_the_numpy_rows(docs: list[list[int]], bands: int, sample: int, data: st.DataObject) -> None:
     num_perm = 8
     # Some documents have no shingles: every slot keeps the empty value and they give no band rows.
     signatures = np.array(
@@ -138,6 +144,7 @@ def test_compiled_key_rows_are_the_numpy_rows(docs: list[list[int]], bands: int,
         assert getattr(made, field).dtype == getattr(expected, field).dtype, field
 
 
+@on_both_backends
 @settings(max_examples=300, deadline=None)
 @given(
     rows,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kernel_backends import on_both_backends
 
 from storydiff import normalised
 from storydiff.cluster.assembly import _shared_chunk
@@ -32,6 +33,7 @@ STORES = st.lists(st.tuples(TEXT, CONTENT_MOSTLY), max_size=6).map(
 )
 
 
+@on_both_backends
 @pytest.mark.slow
 @settings(max_examples=1000, deadline=None)
 @given(st.lists(STORES, max_size=5))
@@ -54,6 +56,7 @@ def test_no_ascii_character_composes_with_the_one_before() -> None:
     assert not [code for code in composition_seconds() if code < 0x80]
 
 
+@on_both_backends
 @pytest.mark.slow
 @settings(max_examples=1000, deadline=None)
 @given(st.lists(STORES, max_size=5))
@@ -61,6 +64,7 @@ def test_bulk_lowered_paragraphs_are_normalise_lower(stores: list[Paragraphs]) -
     assert normalised.lowered_contents(stores) == [[normalise(text).lower() for text in content_texts(store)] for store in stores]
 
 
+@on_both_backends
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(
@@ -97,6 +101,7 @@ FILLS = st.fixed_dictionaries(
 )
 
 
+@on_both_backends
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(FILLS, st.lists(st.integers(0, 3), min_size=1, max_size=6)), min_size=2, max_size=5), st.data())
 def test_bulk_template_guard_gives_the_pair_by_pair_verdicts(reports: list, data: st.DataObject) -> None:

@@ -6,6 +6,7 @@ import numpy as np
 from datasketch import MinHash
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from kernel_backends import on_both_backends
 
 from storydiff.candidates import band_keys, pairs_from_keys
 from storydiff.signature import SignatureParams, comparison_words, minhash_matrix, reference_shingles, shingle_hash, shingle_hashes
@@ -16,6 +17,7 @@ TEXT = st.text(
 )
 
 
+@on_both_backends
 @settings(max_examples=150, deadline=None)
 @given(st.lists(TEXT, min_size=1, max_size=6), st.integers(1, 6))
 def test_vector_shingles_equal_reference(texts: list[str], k: int) -> None:
@@ -24,6 +26,7 @@ def test_vector_shingles_equal_reference(texts: list[str], k: int) -> None:
         assert hashes[offsets[i] : offsets[i + 1]].tolist() == sorted(reference_shingles(text, k))
 
 
+@on_both_backends
 @settings(max_examples=40, deadline=None)
 @given(st.lists(TEXT, min_size=1, max_size=4), st.sampled_from([8, 16, 128]), st.integers(0, 3))
 def test_minhash_equals_datasketch(texts: list[str], num_perm: int, seed: int) -> None:
@@ -88,6 +91,7 @@ TRICKY = list(
 )
 
 
+@on_both_backends
 @settings(max_examples=300, deadline=None)
 @example(["ΟΔΟΣ ΟΔΟΣΑ", "co\u00adop co\u200bop", "\u1100\u1161\u11a8 가\u11a8", "\u0b92\u0bd7"], 1)
 @given(st.lists(st.text(alphabet=st.sampled_from(TRICKY + list("ab É.")), max_size=40), min_size=1, max_size=4), st.integers(1, 3))
@@ -118,6 +122,7 @@ def test_combining_marks_are_not_word_characters() -> None:
     assert not [hex(cp) for cp in range(0x110000) if unicodedata.combining(chr(cp)) and word.match(chr(cp))]
 
 
+@on_both_backends
 def test_minhash_of_empty_and_single_documents() -> None:
     hashes, offsets = shingle_hashes(["", "one two three", ""], 3)
     matrix = minhash_matrix(hashes, offsets, SignatureParams(num_perm=8))
@@ -130,6 +135,7 @@ def test_minhash_of_empty_and_single_documents() -> None:
 SETS = st.lists(st.lists(st.integers(0, 40), max_size=25).map(lambda values: sorted(set(values))), min_size=2, max_size=8)
 
 
+@on_both_backends
 @settings(max_examples=100, deadline=None)
 @given(SETS, st.integers(1, 4), st.sampled_from([1, 2]))
 def test_similar_pairs_measure_as_shingle_sets_do(sets: list[list[int]], min_shared: int, workers: int) -> None:
@@ -158,6 +164,7 @@ PARAGRAPH = st.tuples(
 )
 
 
+@on_both_backends
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.lists(PARAGRAPH, max_size=6), min_size=1, max_size=5), st.integers(1, 4), st.booleans())
 def test_paragraph_shingles_equal_those_of_the_content_text(articles: list[list[tuple[str, str]]], k: int, small_batches: bool) -> None:

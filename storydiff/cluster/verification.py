@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 
+from .. import kernels
 from ..model import Article
 from ..normalised import folded_contents
 from ..normalised import tables as normalised_tables
@@ -63,8 +64,6 @@ def similar_pairs(shingled: Shingled, pairs: np.ndarray, params: ClusterParams) 
 
 
 def _shared_shingles(shingled: Shingled, left: np.ndarray, right: np.ndarray, workers: int) -> np.ndarray:
-    from .. import kernels
-
     def count(part: slice) -> np.ndarray:
         return kernels.shared_counts(shingled.hashes, shingled.offsets, left[part], right[part])
 

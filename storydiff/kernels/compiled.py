@@ -2,10 +2,10 @@
 candidate pairs, and normalised text (article ids, folded paragraphs).
 
 Each kernel walks bytes, hashes or key rows a few times, with no Python
-object per word, shingle or pair. tests/test_signature.py checks them against
-the slow, obviously correct references in :mod:`storydiff.signature` and
-datasketch; tests/test_candidates.py checks the candidate pairs against the
-numpy buckets of :mod:`storydiff.candidates`.
+object per word, shingle or pair. Every kernel here has a plain-Python twin
+of the same name, arguments and results in :mod:`storydiff.kernels.reference`;
+tests/test_kernels.py compares the two on generated input, and
+``STORYDIFF_KERNELS=python`` runs the whole package on the twins.
 Compiled code is cached on disk (``cache=True``), so only the first run on
 a machine pays for compilation.
 
@@ -18,13 +18,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from . import constants
+from .constants import NEEDS_PYTHON, WHITE_SPACE
+
 _U64 = np.uint64
-_BYTE_BASE = _U64(0x100000001B3)
-_WORD_BASE = _U64(0x9E3779B97F4A7C15)
-#: In a character table (the shingle kernel's fast table, the normalising
-#: kernel's table): a character whose form depends on its neighbours, or that
-#: the table leaves to Python for another reason.
-NEEDS_PYTHON = np.uint32(0xFFFFFFFF)
+_BYTE_BASE = _U64(constants.BYTE_BASE)
+_WORD_BASE = _U64(constants.WORD_BASE)
 
 
 @njit(cache=True, nogil=True)
@@ -88,8 +87,6 @@ def content_ranges(
     return seg_starts[:segment].copy(), seg_ends[:segment].copy(), doc_segments
 
 
-#: Set in a normalising table character that is white space.
-WHITE_SPACE = np.uint32(1 << 31)
 #: Byte ``b`` maps to itself where it is an ASCII character that normalising
 #: keeps as it is (not white space, "-", "`" or a control), else to 0; and
 #: the same lower-cased.
@@ -438,8 +435,8 @@ def shared_counts(hashes: np.ndarray, offsets: np.ndarray, left: np.ndarray, rig
     return out
 
 
-_KEY_MIX = _U64(0x9E3779B97F4A7C15)
-_EMPTY_SLOT = np.uint32(0xFFFFFFFF)
+_KEY_MIX = _U64(constants.KEY_MIX)
+_EMPTY_SLOT = np.uint32(constants.EMPTY_SLOT)
 
 
 @njit(cache=True, nogil=True)

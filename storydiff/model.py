@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from typing import Any
 
 from .text import CONTENT_KINDS, Paragraph, Paragraphs, content_text, normalise
 
@@ -48,10 +49,12 @@ class Article:
         # Constructor arguments pickle in about half the time of the state
         # functions dataclass generates, and load in half again; the feed
         # loader sends every article from its workers (5-6 us an article each way).
-        return (type(self), _article_arguments(self))
+        return (type(self), article_arguments(self))
 
 
-_article_arguments = operator.attrgetter(*(article_field.name for article_field in fields(Article)))
+#: Article's fields in constructor order: ``Article(*article_arguments(a)) == a``.
+ARTICLE_FIELDS = tuple(article_field.name for article_field in fields(Article))
+article_arguments: Callable[[Article], tuple[Any, ...]] = operator.attrgetter(*ARTICLE_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,9 @@ import itertools
 import os
 import threading
 from collections.abc import Iterator
+from typing import Any
 
-from ..model import Article, Skipped
+from ..model import ARTICLE_FIELDS, Article, LoadWarning, Skipped, article_arguments
 from .base import _ID_LATER, NESTED_TOO_DEEP, BadInput, LoadEvent, LoadOptions, unexpected
 from .jsonitems import _FAST_JSON_DECLINED, _article_from_json, _fast_json, _parse_json_text
 
@@ -36,12 +37,20 @@ def _load_jsonl(file: str, shown: str, options: LoadOptions, position: int) -> I
         yield Skipped(shown, f"cannot read: {exc.strerror or exc}")
 
 
-def _jsonl_chunk(job: tuple[str, str, int, int, int, LoadOptions, bool]) -> list[LoadEvent]:
+#: What a worker sends for a line: a skip or warning, or an article's
+#: constructor arguments, for this process to build with its place in the load
+#: and, when the worker left it, its id.
+_ChunkEvent = Skipped | LoadWarning | tuple[Any, ...]
+_POSITION, _ID, _PARAGRAPHS = (ARTICLE_FIELDS.index(name) for name in ("position", "id", "paragraphs"))
+
+
+def _jsonl_chunk(job: tuple[str, str, int, int, int, LoadOptions, bool]) -> list[_ChunkEvent]:
     file, shown, offset, size, first_number, options, ids_later = job
     with open(file, "rb") as handle:
         handle.seek(offset)
         lines = io.BytesIO(handle.read(size))
-    return list(_jsonl_lines(shown, iter(lines), options, 0, first_number=first_number, whole_file=False, ids_later=ids_later))
+    events = _jsonl_lines(shown, iter(lines), options, 0, first_number=first_number, whole_file=False, ids_later=ids_later)
+    return [article_arguments(event) if isinstance(event, Article) else event for event in events]
 
 
 def _jsonl_parallel(file: str, shown: str, handle: io.BufferedReader, options: LoadOptions, position: int) -> Iterator[LoadEvent]:
@@ -83,7 +92,7 @@ def _jsonl_parallel(file: str, shown: str, handle: io.BufferedReader, options: L
     with process_pool(options.workers) as pool, contextlib.ExitStack() as cleanup:
         cleanup.callback(lambda: warming.join() if warming is not None else None)
         # Executor.map would read the whole feed up front; keep a small window in flight.
-        pending: collections.deque[Future[list[LoadEvent]]] = collections.deque()
+        pending: collections.deque[Future[list[_ChunkEvent]]] = collections.deque()
         window = 2 * options.workers
         for job in itertools.chain(jobs(), [None]):
             if job is not None:
@@ -93,18 +102,20 @@ def _jsonl_parallel(file: str, shown: str, handle: io.BufferedReader, options: L
                     warming = normalised.warm_in_background()
             while pending and (job is None or len(pending) > window):
                 events = pending.popleft().result()
-                later = [event for event in events if isinstance(event, Article) and event.id == _ID_LATER]
-                for article, article_id in zip(later, body_ids([article.paragraphs for article in later]), strict=True):
-                    object.__setattr__(article, "id", article_id)
+                later = [event[_PARAGRAPHS] for event in events if isinstance(event, tuple) and event[_ID] == _ID_LATER]
+                ids = iter(body_ids(later))
                 for event in events:
                     # Every non-empty line gives an article or a skip, as in _jsonl_lines.
                     seen_any = True
-                    if isinstance(event, Article):
-                        # Just unpickled and held nowhere else: setting its
-                        # place in the load costs far less than a copy.
-                        object.__setattr__(event, "position", position)
+                    if isinstance(event, tuple):
+                        arguments = list(event)
+                        arguments[_POSITION] = position
+                        if arguments[_ID] == _ID_LATER:
+                            arguments[_ID] = next(ids)
                         position += 1
-                    yield event
+                        yield Article(*arguments)
+                    else:
+                        yield event
     if not seen_any:
         yield Skipped(shown, "empty file; nothing to load")
 

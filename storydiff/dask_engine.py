@@ -158,7 +158,7 @@ def _candidates_on_dask(client: Any, articles: Sequence[Article], params: Cluste
     keyed = [_submit(client, _keys_of, chunk) for chunk in signed]
     bucketed = [_submit(client, _bucket_partition, p, partitions, n, params.max_bucket, *keyed) for p in range(partitions)]
     chunks = client.gather(signed)
-    shingled = Shingled(*concatenate_sets([(hashes, offsets) for hashes, offsets, _ in chunks], workers))
+    shingled = Shingled(*concatenate_sets([(hashes, offsets) for hashes, offsets, _ in chunks]))
     sampled = np.concatenate([keys.sampled for _, _, keys in chunks]) if chunks else np.zeros(0, np.int64)
     band_parts, passage_parts = zip(*client.gather(bucketed), strict=True) if bucketed else ((), ())
     band_codes = np.unique(np.concatenate([codes for codes, _ in band_parts] + [np.zeros(0, np.int64)]))

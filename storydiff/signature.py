@@ -280,11 +280,8 @@ def _shingle_segments(
     return merged, merged_offsets
 
 
-def concatenate_sets(parts: Sequence[tuple[np.ndarray, np.ndarray]], workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """Join ``(hashes, offsets)`` results of consecutive batches of texts,
-    copying on ``workers`` threads: at 100k articles the joined hashes take
-    320 MB of memory this process has not touched before, and on this
-    machine faulting it in cost 0.3-1 s on one thread (measured)."""
+def concatenate_sets(parts: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Join ``(hashes, offsets)`` results of consecutive batches of texts."""
     if len(parts) == 1:
         return parts[0]
     if not parts:
@@ -292,14 +289,7 @@ def concatenate_sets(parts: Sequence[tuple[np.ndarray, np.ndarray]], workers: in
     sizes = np.concatenate([np.diff(offsets) for _, offsets in parts])
     offsets = np.zeros(sizes.size + 1, np.int64)
     np.cumsum(sizes, out=offsets[1:])
-    if workers <= 1:
-        return np.concatenate([hashes for hashes, _ in parts]), offsets
-    from .workers import threaded_map
-
-    joined = np.empty(int(offsets[-1]), np.uint32)
-    starts = np.cumsum([0] + [hashes.size for hashes, _ in parts]).tolist()
-    threaded_map(lambda i: np.copyto(joined[starts[i] : starts[i + 1]], parts[i][0]), range(len(parts)), workers)
-    return joined, offsets
+    return np.concatenate([hashes for hashes, _ in parts]), offsets
 
 
 # --- MinHash ----------------------------------------------------------------------

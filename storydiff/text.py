@@ -400,26 +400,9 @@ _SPECIAL_OPENING = re.compile("|".join(f"(?:{p.pattern})" for p in (_CREDIT_ONLY
 #: above, boilerplate openings and the word that opens a byline. Wider than
 #: they are (the byline's word in any case); one failed match rules all out.
 _ANY_OPENING = re.compile(f"{_SPECIAL_OPENING.pattern}|{_BOILERPLATE.pattern}|(?:by|von|par|por)\\s", re.I)
-#: The first three characters, lower-cased, of each ASCII text that
-#: _ANY_OPENING matches; "by" takes any white space third. Looking the head
-#: up costs a third of the match (tests/test_text.py checks the list against it).
-_OPENING_HEADS = frozenset(
-    ["pho", "pic", "ima", "cre", "vid", "gra", "ill", "fot", "cor", "cla", "an ", "upd", "las", "edi", "rep", "wri", "add"]
-    + ["rea", "rel", "see", "mor", "als", "sig", "sub", "fol", "sha", "cli", "dow", "got", "con", "thi", "cop", "von", "par", "por"]
-)
 _TAIL_CHARS = 300
 _QUOTE_START = tuple("\"\u201c\u201e\u00ab'\u2018")
 _BOILERPLATE_WORD_BYTES = tuple(word.encode() for word in _BOILERPLATE_WORDS)
-
-
-def _may_open_specially(stripped: str) -> bool:
-    """False where ``_ANY_OPENING`` cannot match ``stripped``."""
-    head = stripped[:3]
-    # Ignoring case, the regex also reads a few other letters as ASCII ones (long s, KELVIN SIGN).
-    if not head.isascii() or head[:1] in "([":
-        return True
-    head = head.lower()
-    return head in _OPENING_HEADS or head[:2] == "by"
 
 
 def _word_count(stripped: str, up_to: int = 41) -> int:
@@ -471,7 +454,7 @@ def _kind(
     # characters; searching only the tail keeps long paragraphs cheap.
     tail = stripped[-_TAIL_CHARS:]
     opens_special = opens_any = False
-    if _may_open_specially(stripped) and _ANY_OPENING.match(stripped) is not None:
+    if _ANY_OPENING.match(stripped) is not None:
         opens_any = True
         opens_special = _SPECIAL_OPENING.match(stripped) is not None
     if (opens_special and _CREDIT_ONLY.match(stripped)) or ("]" in tail and _CREDIT_TAIL.search(tail)):

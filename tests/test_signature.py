@@ -183,8 +183,8 @@ def test_paragraph_shingles_equal_those_of_the_content_text(articles: list[list[
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.lists(st.lists(st.integers(0, 2**32 - 1), max_size=5), max_size=4), min_size=1, max_size=6), st.sampled_from([1, 2]))
-def test_joined_sets_keep_each_document_in_order(batches: list[list[list[int]]], workers: int) -> None:
+@given(st.lists(st.lists(st.lists(st.integers(0, 2**32 - 1), max_size=5), max_size=4), min_size=1, max_size=6))
+def test_joined_sets_keep_each_document_in_order(batches: list[list[list[int]]]) -> None:
     from storydiff.signature import concatenate_sets
 
     parts = []
@@ -192,7 +192,7 @@ def test_joined_sets_keep_each_document_in_order(batches: list[list[list[int]]],
         offsets = np.zeros(len(docs) + 1, np.int64)
         np.cumsum([len(doc) for doc in docs], out=offsets[1:])
         parts.append((np.array([h for doc in docs for h in doc], np.uint32), offsets))
-    hashes, offsets = concatenate_sets(parts, workers)
+    hashes, offsets = concatenate_sets(parts)
     every_doc = [doc for docs in batches for doc in docs]
     assert hashes.dtype == np.uint32
     assert [hashes[offsets[i] : offsets[i + 1]].tolist() for i in range(len(every_doc))] == every_doc

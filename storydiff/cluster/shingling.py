@@ -36,7 +36,7 @@ def shingle_articles(articles: Sequence[Article], params: ClusterParams, chunk: 
     warm_tables()  # once, before the threads start
     stores = [article.paragraphs for article in articles]
     parts = threaded_map(lambda first: paragraph_shingles(stores[first : first + chunk], k), range(0, len(stores), chunk), workers)
-    return Shingled(*concatenate_sets(parts, workers))
+    return Shingled(*concatenate_sets(parts))
 
 
 @dataclass(frozen=True)

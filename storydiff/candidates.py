@@ -190,19 +190,31 @@ def pairs_from_rows(keys: ArticleKeys, *, max_bucket: int, passage_min_share: fl
     return _grouped_pairs(keys, max_bucket, passage_min_share, workers)[0]
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """Candidate pairs, each with the number of sampled passages it shares
+    that at most ``rare_bucket`` articles hold (what :func:`similar_pairs
+    <storydiff.cluster.similar_pairs>` reads as a reused passage)."""
+
+    pairs: np.ndarray
+    rare_passages: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+
 def rare_pairs_from_rows(
     keys: ArticleKeys, *, max_bucket: int, rare_bucket: int, rare_share: float, passage_min_share: float = 0.08, workers: int = 1
-) -> np.ndarray:
+) -> Candidates:
     """:func:`pairs_from_rows` without the pairs whose shared passages are
-    mostly common text (:func:`mostly_common`): what both the batch run and
-    the archive index verify."""
+    mostly common text (:func:`passage_evidence`): what both the batch run
+    and the archive index verify."""
     pairs, passage = _grouped_pairs(keys, max_bucket, passage_min_share, workers)
     _, bucket_end, position, _, _ = passage
     weights = kernels.row_weights(bucket_end, position, rare_bucket)  # over max_bucket: 1/4, as passage_weights
     del passage, bucket_end, position
-    common = mostly_common(pairs, keys.passage_keys, keys.passage_docs, weights, keys.sampled, rare_share=rare_share)
-    kept: np.ndarray = pairs[~common]
-    return kept
+    evidence = passage_evidence(pairs, keys.passage_keys, keys.passage_docs, weights, keys.sampled, rare_share=rare_share)
+    return Candidates(pairs[~evidence.common], evidence.rare[~evidence.common])
 
 
 def _grouped_pairs(
@@ -303,7 +315,17 @@ def passage_weights(sizes: np.ndarray, rare_bucket: int, max_bucket: int) -> np.
     return weights
 
 
-def mostly_common(
+@dataclass(frozen=True)
+class PassageEvidence:
+    """Per pair: whether the sampled passages it shares are mostly common
+    text, and how many of them are rare (held by at most ``rare_bucket``
+    articles)."""
+
+    common: np.ndarray
+    rare: np.ndarray
+
+
+def passage_evidence(
     pairs: np.ndarray,
     passage_keys: np.ndarray,
     passage_docs: np.ndarray,
@@ -311,14 +333,15 @@ def mostly_common(
     sampled: np.ndarray,
     *,
     rare_share: float,
-) -> np.ndarray:
-    """For each pair (rows of ``pairs``), whether the sampled passages it
-    shares are mostly common text: their weight (``row_weights``, each
-    passage row's :func:`passage_weights`) is under half their number and
-    under ``rare_share`` of the smaller document's sampled shingles. Such a
-    pair shares background sentences or stock text, not a story."""
+) -> PassageEvidence:
+    """For each pair (rows of ``pairs``), what its shared sampled passages
+    are worth. They are mostly common text when their weight
+    (``row_weights``, each passage row's :func:`passage_weights`) is under
+    half their number and under ``rare_share`` of the smaller document's
+    sampled shingles: such a pair shares background sentences or stock text,
+    not a story. Rare passages are those of full weight."""
     if len(pairs) == 0:
-        return np.zeros(0, bool)
+        return PassageEvidence(np.zeros(0, bool), np.zeros(0, np.int64))
     n_docs = max(int(passage_docs.max()) + 1 if passage_docs.size else 0, int(pairs.max()) + 1, int(sampled.size))
     # Only the rows of documents in a pair, by document, each document's keys sorted.
     involved = np.zeros(n_docs, bool)
@@ -330,17 +353,16 @@ def mostly_common(
     keys_by_doc = np.ascontiguousarray(passage_keys[rows], np.uint64)
     weights_by_doc = np.ascontiguousarray(row_weights[rows], np.float64)
     kernels.sort_segments(doc_start, keys_by_doc, weights_by_doc)
-    total, count = kernels.shared_key_weights(
+    total, count, rare = kernels.shared_key_weights(
         doc_start, keys_by_doc, weights_by_doc, np.ascontiguousarray(pairs[:, 0], np.int64), np.ascontiguousarray(pairs[:, 1], np.int64)
     )
     counts = np.zeros(n_docs, np.int64)
     counts[: sampled.size] = sampled
     smaller = np.minimum(counts[pairs[:, 0]], counts[pairs[:, 1]])
-    common: np.ndarray = (total < 0.5 * count) & (total < rare_share * smaller)
-    return common
+    return PassageEvidence((total < 0.5 * count) & (total < rare_share * smaller), rare)
 
 
-def reference_mostly_common(
+def reference_passage_evidence(
     pairs: np.ndarray,
     passage_keys: np.ndarray,
     passage_docs: np.ndarray,
@@ -349,21 +371,22 @@ def reference_mostly_common(
     rare_bucket: int,
     max_bucket: int,
     rare_share: float,
-) -> np.ndarray:
-    """:func:`mostly_common` written plainly, from whole buckets: the reference its tests compare with."""
+) -> PassageEvidence:
+    """:func:`passage_evidence` written plainly, from whole buckets: the reference its tests compare with."""
     holders: dict[int, set[int]] = {}
     for key, doc in zip(passage_keys.tolist(), passage_docs.tolist(), strict=True):
         holders.setdefault(key, set()).add(doc)
     own: dict[int, set[int]] = {}
     for key, doc in zip(passage_keys.tolist(), passage_docs.tolist(), strict=True):
         own.setdefault(doc, set()).add(key)
-    out = []
+    common, rare = [], []
     for a, b in pairs.tolist():
         shared = own.get(a, set()) & own.get(b, set())
         weight = sum(float(passage_weights(np.array([len(holders[k])]), rare_bucket, max_bucket)[0]) for k in shared)
         smaller = min(int(sampled[a]) if a < sampled.size else 0, int(sampled[b]) if b < sampled.size else 0)
-        out.append(weight < 0.5 * len(shared) and weight < rare_share * smaller)
-    return np.array(out, bool)
+        common.append(weight < 0.5 * len(shared) and weight < rare_share * smaller)
+        rare.append(sum(1 for k in shared if len(holders[k]) <= min(rare_bucket, max_bucket)))
+    return PassageEvidence(np.array(common, bool), np.array(rare, np.int64))
 
 
 def bucket_sizes_of(keys: np.ndarray) -> np.ndarray:

@@ -20,7 +20,16 @@ from typing import Any
 
 import numpy as np
 
-from .candidates import ArticleKeys, article_keys, bucket_pair_counts, bucket_sizes_of, mostly_common, passage_weights, select_pairs
+from .candidates import (
+    ArticleKeys,
+    Candidates,
+    article_keys,
+    bucket_pair_counts,
+    bucket_sizes_of,
+    passage_evidence,
+    passage_weights,
+    select_pairs,
+)
 from .cluster import (
     Clustering,
     ClusterParams,
@@ -143,7 +152,7 @@ def _template_pairs(
     return verdicts
 
 
-def _candidates_on_dask(client: Any, articles: Sequence[Article], params: ClusterParams, workers: int) -> tuple[Shingled, np.ndarray]:
+def _candidates_on_dask(client: Any, articles: Sequence[Article], params: ClusterParams, workers: int) -> tuple[Shingled, Candidates]:
     """Shingle sets (gathered here) and candidate pairs: signatures on the
     workers, band and passage rows shuffled by key so each sees whole buckets."""
     task_params = replace(params, workers=1)  # no process pools inside Dask workers
@@ -172,8 +181,8 @@ def _candidates_on_dask(client: Any, articles: Sequence[Article], params: Cluste
     passage_keys = np.concatenate([keys.passage_keys for _, _, keys in chunks] + [np.zeros(0, np.uint64)])
     passage_docs = np.concatenate([keys.passage_docs for _, _, keys in chunks] + [np.zeros(0, np.int64)])
     weights = passage_weights(bucket_sizes_of(passage_keys), params.rare_bucket, params.max_bucket)
-    common = mostly_common(pairs, passage_keys, passage_docs, weights, sampled, rare_share=params.rare_share)
-    return shingled, pairs[~common]
+    evidence = passage_evidence(pairs, passage_keys, passage_docs, weights, sampled, rare_share=params.rare_share)
+    return shingled, Candidates(pairs[~evidence.common], evidence.rare[~evidence.common])
 
 
 def _judge_on_dask(client: Any, articles: Sequence[Article], params: ClusterParams) -> Judge:
@@ -207,11 +216,11 @@ def cluster_with_dask(
     workers = params.workers or default_workers()
     with dask_client(scheduler, workers) as client:
         report("signatures and band shuffle on dask", 0, len(articles))
-        shingled, pairs = _candidates_on_dask(client, articles, params, workers)
+        shingled, candidates = _candidates_on_dask(client, articles, params, workers)
         # The client's own stages make objects in bulk, as the local engine's do.
         with gc_paused():
-            report("verify", 0, len(pairs))
-            similar = similar_pairs(shingled, pairs, params)
+            report("verify", 0, len(candidates))
+            similar = similar_pairs(shingled, candidates, params)
             report("group, template guard on dask", 0, len(similar))
             ranks = canonical_ranks(articles)
             settled = settled_links(articles, similar, shingled, params, ranks, judge=_judge_on_dask(client, articles, params))

@@ -62,3 +62,22 @@ def write_feed(path: Path, stories: int, seed: int = 7) -> int:
                 out.write(json.dumps({"id": f"s{s}-v{v}", "headline": f"Story {s} update {v}", "body": "\n\n".join(paragraphs)}) + "\n")
                 lines += 1
     return lines
+
+
+def write_reuse(root: Path, carriers: int, seed: int = 11) -> tuple[list[Path], list[Path]]:
+    """Two rewrites of one story that share only a reused 80-word passage
+    (about a sixth of each), and ``carriers`` unrelated articles that carry
+    the same passage among their own text, as background text is carried.
+    Returns (rewrites, carriers)."""
+    rng = random.Random(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    passage = _paragraph(rng, 80)
+
+    def write(name: str) -> Path:
+        paragraphs = [_paragraph(rng, 35) for _ in range(11)]
+        paragraphs.insert(rng.randrange(len(paragraphs) + 1), passage)
+        path = root / f"{name}.txt"
+        path.write_text(f"{name}\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+        return path
+
+    return [write("rewrite-a"), write("rewrite-b")], [write(f"carrier-{n:02d}") for n in range(carriers)]

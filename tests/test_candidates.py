@@ -162,14 +162,15 @@ def test_rare_pairs_are_the_pairs_whose_shared_passages_are_not_mostly_common(
     rare_bucket: int,
     rare_share: float,
 ) -> None:
-    from storydiff.candidates import rare_pairs_from_rows, reference_mostly_common
+    from storydiff.candidates import rare_pairs_from_rows, reference_passage_evidence
 
     band_keys, band_docs = _arrays(band_rows)
     passage_keys, passage_docs = _arrays(passage_rows)
     keys = ArticleKeys(band_keys, band_docs, passage_keys, passage_docs, np.array(sampled, np.int64))
     every = pairs_from_rows(keys, max_bucket=max_bucket)
-    common = reference_mostly_common(
+    evidence = reference_passage_evidence(
         every, passage_keys, passage_docs, keys.sampled, rare_bucket=rare_bucket, max_bucket=max_bucket, rare_share=rare_share
     )
     got = rare_pairs_from_rows(keys, max_bucket=max_bucket, rare_bucket=rare_bucket, rare_share=rare_share)
-    assert got.tolist() == every[~common].tolist()
+    assert got.pairs.tolist() == every[~evidence.common].tolist()
+    assert got.rare_passages.tolist() == evidence.rare[~evidence.common].tolist()

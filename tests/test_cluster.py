@@ -7,6 +7,7 @@ import pytest
 from conftest import SEEDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from storyfiles import write_reuse
 
 from storydiff.cluster import ClusterParams, cluster_articles
 from storydiff.corpus import load
@@ -166,6 +167,20 @@ def test_a_wire_story_copied_thirty_times_is_one_story() -> None:
     copies.append(article("bakery.txt", "Bakery opens", OTHER, 30))
     clustering = cluster_articles(copies, ClusterParams(workers=1))
     assert sorted(len(c.members) for c in clustering.clusters) == [1, 30]
+
+
+def test_rewrites_sharing_a_rare_passage_are_one_story_until_the_passage_is_common(tmp_path: Path) -> None:
+    params = ClusterParams(rare_bucket=3, workers=1)
+    rewrites, carriers = write_reuse(tmp_path, carriers=2)
+    [story] = cluster_articles(load([str(p) for p in rewrites]).articles, params).clusters
+    placed = story.members[1].linked_by
+    assert placed is not None and placed.containment < params.min_containment  # under the floor: linked on the passage
+    # Three articles reusing one passage few others carry are one story...
+    few = cluster_articles(load([str(p) for p in [*rewrites, carriers[0]]]).articles, params)
+    assert [len(c.members) for c in few.clusters] == [3]
+    # ...four (over rare_bucket) share background text, which links nothing.
+    many = cluster_articles(load([str(p) for p in rewrites + carriers]).articles, params)
+    assert [len(c.members) for c in many.clusters] == [1] * 4
 
 
 def test_similarity_to_the_first_version_is_that_of_their_shingles() -> None:

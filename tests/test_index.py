@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, SEEDS, need_data
-from storyfiles import write_feed, write_stories
+from storyfiles import write_feed, write_reuse, write_stories
 
 from storydiff.archive import Archive
 from storydiff.cli import main
@@ -65,6 +65,25 @@ def test_three_ingest_orders_group_as_the_batch_run(tmp_path: Path, max_bucket: 
         order = articles[:]
         random.Random(seed).shuffle(order)
         assert index_document(tmp_path / f"{seed}.db", order, params, step) == expected, f"order {seed}"
+
+
+def test_a_link_on_a_reused_passage_lapses_and_returns_as_the_passage_turns_common_and_rare(tmp_path: Path) -> None:
+    # rare_bucket=3: the fourth article carrying the passage makes it common,
+    # and the stored link between the rewrites must go, as in a batch run.
+    params = ClusterParams(rare_bucket=3, workers=1)
+    rewrites, carriers = write_reuse(tmp_path / "c", carriers=2)
+    articles = unique(list(load([str(p) for p in rewrites + carriers]).articles))
+    both = [a for a in articles if "rewrite" in a.path]
+    assert [len(c["articles"]) for c in batch_document(both, params)["clusters"]] == [2]  # type: ignore[index]
+    for seed in (1, 2, 3):
+        order = articles[:]
+        random.Random(seed).shuffle(order)
+        assert index_document(tmp_path / f"{seed}.db", order, params, 1) == batch_document(articles, params), f"order {seed}"
+    with Archive.open(str(tmp_path / "1.db"), params) as archive:
+        for article in articles:
+            if "carrier" in article.path:
+                archive.remove(archive.find(article.id))
+        assert clusters_document(archive.stories()) == batch_document(both, params)
 
 
 def test_copies_at_other_paths_are_kept_as_sightings_and_group_as_the_batch_run(tmp_path: Path) -> None:

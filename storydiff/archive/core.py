@@ -5,7 +5,7 @@ ingest and query share (:mod:`.ingest`, :mod:`.query`)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import TypeVar
 
@@ -14,6 +14,7 @@ import numpy as np
 from .. import __version__
 from ..candidates import (
     ArticleKeys,
+    Candidates,
     article_keys,
     rare_pairs_from_rows,
 )
@@ -199,38 +200,47 @@ class ArchiveCore:
     def _key_rows(self, keys: ArticleKeys, docs: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         return {"bands": (keys.band_keys, docs[keys.band_docs]), "passages": (keys.passage_keys, docs[keys.passage_docs])}
 
-    def _candidates(self, focus: set[int], buckets: dict[str, tuple[np.ndarray, np.ndarray]]) -> set[tuple[int, int]]:
-        """Candidate pairs with at least one focus article, made from whole buckets
-        by the same function a batch run uses."""
+    def _candidates(self, focus: set[int], buckets: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[tuple[int, int], int]:
+        """Candidate pairs with at least one focus article, each with its rare
+        shared passages, made from whole buckets by the same function a batch
+        run uses."""
         involved = np.unique(np.concatenate([docs for _, docs in buckets.values()] + [np.zeros(0, np.int64)]))
         if involved.size < 2:
-            return set()
+            return {}
         stored = self.store.sampled_of(involved.tolist())
         sampled = np.array([stored[d] for d in involved.tolist()], np.int64)
         local = {table: (keys, np.searchsorted(involved, docs)) for table, (keys, docs) in buckets.items()}
-        pairs = rare_pairs_from_rows(
+        found = rare_pairs_from_rows(
             ArticleKeys(local["bands"][0], local["bands"][1], local["passages"][0], local["passages"][1], sampled),
             max_bucket=self.params.max_bucket,
             rare_bucket=self.params.rare_bucket,
             rare_share=self.params.rare_share,
         )
-        if pairs.size == 0:
-            return set()
-        pairs = involved[pairs]
+        if len(found) == 0:
+            return {}
+        pairs = involved[found.pairs]
         focus_array = np.fromiter(focus, np.int64, len(focus))
         keep = np.isin(pairs[:, 0], focus_array) | np.isin(pairs[:, 1], focus_array)
-        return {(int(a), int(b)) for a, b in pairs[keep].tolist()}
+        return {(int(a), int(b)): int(n) for (a, b), n in zip(pairs[keep].tolist(), found.rare_passages[keep].tolist(), strict=True)}
 
-    def _verify(self, pairs: Iterable[tuple[int, int]], records: dict[int, StoredArticle]) -> list[EdgeRow]:
-        pairs = sorted(pairs)
+    def _still_linked(self, row: EdgeRow, rare_passages: int) -> bool:
+        """Whether a stored edge whose pair is still a candidate still passes
+        the floors: only a link on a reused passage can lapse, when one of
+        its passages became common (:meth:`_crossed_buckets` put its pair in focus)."""
+        similar = row[2] >= self.params.min_jaccard or row[3] >= self.params.min_containment
+        return similar or rare_passages >= self.params.min_rare_passages
+
+    def _verify(self, candidates: Mapping[tuple[int, int], int], records: dict[int, StoredArticle]) -> list[EdgeRow]:
+        pairs = sorted(candidates)
         if not pairs:
             return []
         docs = sorted({d for pair in pairs for d in pair})
         position = {d: i for i, d in enumerate(docs)}
         shingled = _shingled([records[d].shingles for d in docs])
         local = np.array([(position[a], position[b]) for a, b in pairs], np.int64)
+        rare = np.array([candidates[pair] for pair in pairs], np.int64)
         # Only the template guard reads texts: fetch them for its pairs alone.
-        similar = similar_pairs(shingled, local, self.params)
+        similar = similar_pairs(shingled, Candidates(local, rare), self.params)
         guarded = {docs[i] for e in similar if needs_guard(e) for i in (e.a, e.b)}
         texts = self.store.paragraphs_of(d for d in guarded if not records[d].article.paragraphs)
         articles = [replace(records[d].article, paragraphs=texts[d]) if d in texts else records[d].article for d in docs]

@@ -158,8 +158,8 @@ class Ingest(ArchiveCore):
             buckets = {table: _merged_rows(signed_buckets[table], self.store.bucket_rows(table, others[table])) for table in KEY_TABLES}
         candidates = self._candidates(focus, buckets)
         existing = {(a, b): row for (a, b, *_), row in ((r[:2], r) for r in self.store.edges_touching(ordered))}
-        gone = sorted(set(existing) - candidates)
-        wanted = candidates - set(existing)
+        gone = sorted(pair for pair, row in existing.items() if pair not in candidates or not self._still_linked(row, candidates[pair]))
+        wanted = {pair: rare for pair, rare in candidates.items() if pair not in existing}
         records = self.store.records({d for pair in wanted for d in pair}, paragraphs=False)
         new_edges = self._verify(wanted, records)
         self.store.delete_edges(gone)

@@ -12,8 +12,8 @@ import numpy as np
 from ..candidates import (
     ArticleKeys,
     bucket_sizes_of,
-    mostly_common,
     partners_of,
+    passage_evidence,
     passage_weights,
 )
 from ..cluster import (
@@ -86,9 +86,9 @@ class Reading(ArchiveCore):
 
             # Only the query's own pairs: the rest of its buckets' pairs are stored already.
             rows = ArticleKeys(*buckets["bands"], *buckets["passages"], np.zeros(0, np.int64))
-            partners = partners_of(query_doc, rows, sampled_of, max_bucket=self.params.max_bucket).tolist()
-            partners = self._rare_partners(query_doc, partners, buckets["passages"], sampled_of)
-            candidates = {(min(query_doc, d), max(query_doc, d)) for d in partners}
+            proposed = partners_of(query_doc, rows, sampled_of, max_bucket=self.params.max_bucket).tolist()
+            rare_of = self._rare_partners(query_doc, proposed, buckets["passages"], sampled_of)
+            candidates = {(min(query_doc, d), max(query_doc, d)): rare for d, rare in rare_of.items()}
             if not candidates:
                 return QueryResult(None, None, False)
             query_record = StoredArticle(query_doc, article, shingles, 0.0, "", query_doc)
@@ -125,11 +125,12 @@ class Reading(ArchiveCore):
 
     def _rare_partners(
         self, doc: int, partners: list[int], passages: tuple[np.ndarray, np.ndarray], sampled_of: Callable[[Sequence[int]], dict[int, int]]
-    ) -> list[int]:
+    ) -> dict[int, int]:
         """``partners`` without those whose passages shared with ``doc`` are
-        mostly common text; ``passages``: whole buckets of ``doc``'s passage keys."""
+        mostly common text, each with its rare shared passages; ``passages``:
+        whole buckets of ``doc``'s passage keys."""
         if not partners:
-            return partners
+            return {}
         keys, docs = passages
         involved = np.array(sorted({doc, *partners}), np.int64)
         local = {d: i for i, d in enumerate(involved.tolist())}
@@ -139,8 +140,8 @@ class Reading(ArchiveCore):
         sampled = np.array([counts[d] for d in involved.tolist()], np.int64)
         pairs = np.array([(local[doc], local[p]) for p in partners], np.int64)
         local_docs = np.searchsorted(involved, docs[mine])
-        common = mostly_common(pairs, keys[mine], local_docs, weights[mine], sampled, rare_share=self.params.rare_share)
-        return [p for p, drop in zip(partners, common.tolist(), strict=True) if not drop]
+        evidence = passage_evidence(pairs, keys[mine], local_docs, weights[mine], sampled, rare_share=self.params.rare_share)
+        return {p: rare for p, drop, rare in zip(partners, evidence.common.tolist(), evidence.rare.tolist(), strict=True) if not drop}
 
     def described(self, docs: Sequence[int]) -> list[Article]:
         """The stored articles ``docs``, without their paragraphs (for listing)."""

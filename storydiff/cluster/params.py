@@ -41,11 +41,18 @@ class ClusterParams:
     #: A link whose shared passages are mostly common needs rare ones worth
     #: this share of the smaller article's sampled shingles.
     rare_share: float = 0.1
+    #: Link also on a reused passage: this many shared sampled passage keys
+    #: that at most ``rare_bucket`` articles hold (with a key every
+    #: ``passage_sample`` shingles, about 50 words of text few others carry)...
+    min_rare_passages: int = 6
+    #: ...when they are at least this share of the smaller article's shingles
+    #: (a round-up holding a brief shares the brief, not a tenth of itself).
+    min_reuse_containment: float = 0.1
     order_by: str = "time"
     workers: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("min_jaccard", "min_containment", "max_slot_swap", "rare_share"):
+        for name in ("min_jaccard", "min_containment", "max_slot_swap", "rare_share", "min_reuse_containment"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {value}")
@@ -53,6 +60,8 @@ class ClusterParams:
             raise ValueError(f"max_bucket must be at least 2, got {self.max_bucket}")
         if self.rare_bucket < 1:
             raise ValueError(f"rare_bucket must be at least 1, got {self.rare_bucket}")
+        if self.min_rare_passages < 1:
+            raise ValueError(f"min_rare_passages must be at least 1, got {self.min_rare_passages}")
         if self.min_shared < 1:
             raise ValueError(f"min_shared must be at least 1, got {self.min_shared}")
         if self.bands <= 0 or self.signature.num_perm % self.bands:

@@ -32,7 +32,7 @@ def _cluster_articles(articles: Sequence[Article], params: ClusterParams, progre
     report("candidates", 0, n)
     keys = article_keys(signatures, shingled.hashes, shingled.offsets, bands=params.bands, passage_sample=params.passage_sample)
     del signatures
-    pairs = rare_pairs_from_rows(
+    candidates = rare_pairs_from_rows(
         keys,
         max_bucket=params.max_bucket,
         rare_bucket=params.rare_bucket,
@@ -40,8 +40,8 @@ def _cluster_articles(articles: Sequence[Article], params: ClusterParams, progre
         workers=params.workers or default_workers(),
     )
     del keys  # the key rows are a few hundred MB at 100k articles; grouping does not read them
-    report("verify", 0, len(pairs))
-    similar = similar_pairs(shingled, pairs, params)
+    report("verify", 0, len(candidates))
+    similar = similar_pairs(shingled, candidates, params)
     report("group", 0, len(similar))
     ranks = canonical_ranks(articles)
     settled = settled_links(articles, similar, shingled, params, ranks)

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from .. import kernels
+from ..candidates import Candidates
 from ..model import Article
 from ..normalised import folded_contents
 from ..normalised import tables as normalised_tables
@@ -36,9 +37,13 @@ def version_key(article: Article) -> tuple[object, ...]:
     return (time is None, time or _NO_TIME, _filename_key(article), article.id)
 
 
-def similar_pairs(shingled: Shingled, pairs: np.ndarray, params: ClusterParams) -> list[Edge]:
+def similar_pairs(shingled: Shingled, candidates: Candidates, params: ClusterParams) -> list[Edge]:
     """Candidate pairs that pass the similarity floors (not yet the template
-    guard), with the similarities :meth:`Shingled.similarity` gives."""
+    guard), with the similarities :meth:`Shingled.similarity` gives: enough
+    of the union or of the smaller article shared, or a reused passage (rare
+    shared passages, :attr:`ClusterParams.min_rare_passages`) that is a fair
+    part of the smaller article."""
+    pairs = candidates.pairs
     if len(pairs) == 0:
         return []
     left = np.ascontiguousarray(pairs[:, 0], np.int64)
@@ -49,7 +54,9 @@ def similar_pairs(shingled: Shingled, pairs: np.ndarray, params: ClusterParams) 
     with np.errstate(divide="ignore", invalid="ignore"):
         jaccard = np.where(smaller > 0, shared / (sizes[left] + sizes[right] - shared), 0.0)
         containment = np.where(smaller > 0, shared / smaller, 0.0)
-    keep = (shared >= params.min_shared) & ((jaccard >= params.min_jaccard) | (containment >= params.min_containment))
+    similar = (jaccard >= params.min_jaccard) | (containment >= params.min_containment)
+    reused = (candidates.rare_passages >= params.min_rare_passages) & (containment >= params.min_reuse_containment)
+    keep = (shared >= params.min_shared) & (similar | reused)
     return [
         Edge(a, b, Similarity(j, c), n)
         for a, b, j, c, n in zip(

@@ -693,19 +693,22 @@ def family_pair_counts(
 @njit(cache=True, nogil=True)
 def shared_key_weights(
     doc_start: np.ndarray, keys: np.ndarray, weights: np.ndarray, left: np.ndarray, right: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each pair (``left[i]``, ``right[i]``): the summed weight and the
-    number of the keys both documents hold. Document ``d``'s keys are
+    number of the keys both documents hold, and how many of those have full
+    weight (1: rare keys). Document ``d``'s keys are
     ``keys[doc_start[d]:doc_start[d + 1]]``, sorted and unique, each with its
     weight; one merge of the two sorted runs per pair."""
     n = left.size
     total = np.zeros(n, np.float64)
     count = np.zeros(n, np.int64)
+    rare = np.zeros(n, np.int64)
     for i in range(n):
         p, p_end = doc_start[left[i]], doc_start[left[i] + 1]
         q, q_end = doc_start[right[i]], doc_start[right[i] + 1]
         w = 0.0
         c = 0
+        r = 0
         while p < p_end and q < q_end:
             if keys[p] < keys[q]:
                 p += 1
@@ -714,11 +717,14 @@ def shared_key_weights(
             else:
                 w += weights[p]
                 c += 1
+                if weights[p] >= 1.0:
+                    r += 1
                 p += 1
                 q += 1
         total[i] = w
         count[i] = c
-    return total, count
+        rare[i] = r
+    return total, count, rare
 
 
 @njit(cache=True, nogil=True)

@@ -350,12 +350,13 @@ def family_pair_counts(
 
 def shared_key_weights(
     doc_start: np.ndarray, keys: np.ndarray, weights: np.ndarray, left: np.ndarray, right: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """For each pair, the summed weight (the left document's) and the number
-    of the keys both documents hold; a document's keys are sorted and
-    unique, so the sum adds in key order."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each pair, the summed weight (the left document's), the number of
+    the keys both documents hold and how many of those have full weight; a
+    document's keys are sorted and unique, so the sum adds in key order."""
     totals: list[float] = []
     counts: list[int] = []
+    rares: list[int] = []
     for a, b in zip(left.tolist(), right.tolist(), strict=True):
         theirs = set(keys[int(doc_start[b]) : int(doc_start[b + 1])].tolist())
         lo, hi = int(doc_start[a]), int(doc_start[a + 1])
@@ -365,7 +366,8 @@ def shared_key_weights(
             total += weight
         totals.append(total)
         counts.append(len(common))
-    return np.array(totals, np.float64), np.array(counts, np.int64)
+        rares.append(sum(1 for weight in common if weight >= 1.0))
+    return np.array(totals, np.float64), np.array(counts, np.int64), np.array(rares, np.int64)
 
 
 def row_weights(bucket_end: np.ndarray, position: np.ndarray, rare_bucket: int) -> np.ndarray:

@@ -187,7 +187,7 @@ def pairs_from_rows(keys: ArticleKeys, *, max_bucket: int, passage_min_share: fl
     sorts, then each document's partners are counted in a dense array, so no
     pair occurrence is ever stored (tens of millions share a passage key at
     100k articles)."""
-    return _grouped_pairs(keys, max_bucket, passage_min_share, workers)[0]
+    return _grouped_pairs(keys, max_bucket, passage_min_share, workers, rare_bucket=max_bucket, rare_share=0.0).pairs
 
 
 @dataclass(frozen=True)
@@ -207,20 +207,17 @@ def rare_pairs_from_rows(
     keys: ArticleKeys, *, max_bucket: int, rare_bucket: int, rare_share: float, passage_min_share: float = 0.08, workers: int = 1
 ) -> Candidates:
     """:func:`pairs_from_rows` without the pairs whose shared passages are
-    mostly common text (:func:`passage_evidence`): what both the batch run
-    and the archive index verify."""
-    pairs, passage = _grouped_pairs(keys, max_bucket, passage_min_share, workers)
-    _, bucket_end, position, _, _ = passage
-    weights = kernels.row_weights(bucket_end, position, rare_bucket)  # over max_bucket: 1/4, as passage_weights
-    del passage, bucket_end, position
-    evidence = passage_evidence(pairs, keys.passage_keys, keys.passage_docs, weights, keys.sampled, rare_share=rare_share)
-    return Candidates(pairs[~evidence.common], evidence.rare[~evidence.common])
+    mostly common text (:func:`passage_evidence`, which a test checks this
+    against): what both the batch run and the archive index verify. The
+    pairing kernel weighs the shared passages as it counts them."""
+    return _grouped_pairs(keys, max_bucket, passage_min_share, workers, rare_bucket=rare_bucket, rare_share=rare_share)
 
 
 def _grouped_pairs(
-    keys: ArticleKeys, max_bucket: int, passage_min_share: float, workers: int
-) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-    """The candidate pairs, and the passage rows as :func:`kernels.group_rows` grouped them."""
+    keys: ArticleKeys, max_bucket: int, passage_min_share: float, workers: int, *, rare_bucket: int, rare_share: float
+) -> Candidates:
+    """The candidate pairs whose shared passages are not mostly common text
+    (``rare_share`` 0: every candidate pair), from :func:`kernels.candidate_pairs`."""
     n_docs = max(int(keys.sampled.size), 1)
     sampled = np.zeros(n_docs, np.int64)
     sampled[: keys.sampled.size] = keys.sampled
@@ -232,19 +229,26 @@ def _grouped_pairs(
         families,
         workers,
     )
+    weights = kernels.bucket_weights(passage[0], passage[1], rare_bucket, n_docs)
     bounds = np.linspace(0, n_docs, max(1, 4 * workers) + 1).astype(np.int64).tolist()
 
-    def pairs_of(first_doc: int, end_doc: int) -> list[np.ndarray]:
+    def pairs_of(first_doc: int, end_doc: int) -> list[tuple[np.ndarray, np.ndarray]]:
         found = []
         while first_doc < end_doc:
-            out = np.empty((n_docs + (1 << 16), 2), np.int64)
-            size, first_doc = kernels.candidate_pairs(band, passage, sampled, passage_min_share, first_doc, end_doc, out)
-            found.append(out[:size])
+            room = n_docs + (1 << 16)
+            out, rare = np.empty((room, 2), np.int64), np.empty(room, np.int64)
+            size, first_doc = kernels.candidate_pairs(
+                band, passage, sampled, passage_min_share, weights, rare_share, first_doc, end_doc, out, rare
+            )
+            found.append((out[:size], rare[:size]))
         return found
 
-    parts = threaded_map(lambda bound: pairs_of(*bound), list(zip(bounds[:-1], bounds[1:], strict=True)), workers)
-    pairs = np.concatenate([np.zeros((0, 2), np.int64), *(p for part in parts for p in part)])
-    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))], passage
+    ranges = list(zip(bounds[:-1], bounds[1:], strict=True))
+    parts = [found for part in threaded_map(lambda bound: pairs_of(*bound), ranges, workers) for found in part]
+    pairs = np.concatenate([np.zeros((0, 2), np.int64), *(p for p, _ in parts)])
+    rare = np.concatenate([np.zeros(0, np.int64), *(r for _, r in parts)])
+    order = np.lexsort((pairs[:, 1], pairs[:, 0]))
+    return Candidates(pairs[order], rare[order])
 
 
 def candidate_pairs(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from kernel_backends import on_both_backends
@@ -174,3 +175,21 @@ def test_rare_pairs_are_the_pairs_whose_shared_passages_are_not_mostly_common(
     got = rare_pairs_from_rows(keys, max_bucket=max_bucket, rare_bucket=rare_bucket, rare_share=rare_share)
     assert got.pairs.tolist() == every[~evidence.common].tolist()
     assert got.rare_passages.tolist() == evidence.rare[~evidence.common].tolist()
+
+
+@on_both_backends
+@pytest.mark.parametrize(("oversize_keys", "kept"), [(2, False), (3, True)])
+def test_passages_too_common_to_pair_still_count_as_shared_evidence(oversize_keys: int, kept: bool) -> None:
+    """Articles 0 and 1 share one complete bucket of weight 1/4 (three
+    holders, rare_bucket 1) and ``oversize_keys`` keys held by four (over
+    max_bucket 3, so the pairing kernel never walks them). Their shared weight
+    is 1/4 + 1/4 per such key against a floor of 0.8 (rare_share 0.1 of 8
+    sampled shingles): the pair is mostly common text with two, not with three."""
+    from storydiff.candidates import rare_pairs_from_rows
+
+    rows = {(100, 0), (100, 1), (100, 2)} | {(200 + k, d) for k in range(oversize_keys) for d in (0, 1, 3, 4)}
+    passage_keys, passage_docs = _arrays(rows)
+    empty = np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    keys = ArticleKeys(*empty, passage_keys, passage_docs, np.full(5, 8, np.int64))
+    found = rare_pairs_from_rows(keys, max_bucket=3, rare_bucket=1, rare_share=0.1)
+    assert ([0, 1] in found.pairs.tolist()) == kept

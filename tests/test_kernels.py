@@ -18,6 +18,7 @@ from kernel_backends import kernels_in_use
 
 from storydiff import kernels
 from storydiff.kernels import compiled, reference
+from storydiff.kernels.constants import OVERSIZE
 from storydiff.normalised import tables as normalising_tables
 from storydiff.signature import SignatureParams, _prepared_text, permutations
 from storydiff.signature import tables as shingling_tables
@@ -168,47 +169,82 @@ def _rows(rows: list[tuple[int, int]], by_document: bool) -> tuple[np.ndarray, n
     return np.array([key for key, _ in ordered], np.uint64), np.array([doc for _, doc in ordered], np.int64)
 
 
-def _buckets(grouped: tuple[np.ndarray, ...]) -> list[tuple[list[int], int] | None]:
+def _buckets(grouped: tuple[np.ndarray, ...]) -> list[object]:
     """What callers read of a grouping: for each row, the documents after it
-    in its complete bucket and the bucket's size (None outside one)."""
+    in its complete bucket and the bucket's size; for a row in a bucket too
+    large, that bucket's documents; -1 for a row alone."""
     members, bucket_end, position, _, _ = grouped
     sizes = {end: int((bucket_end == end).sum()) for end in set(bucket_end.tolist()) if end >= 0}
-    return [
-        (members[place + 1 : bucket_end[place]].tolist(), sizes[int(bucket_end[place])]) if bucket_end[place] >= 0 else None
-        for place in position.tolist()
-    ]
+    return [_bucket_of_row(members, bucket_end, place, sizes) for place in position.tolist()]
+
+
+def _bucket_of_row(members: np.ndarray, bucket_end: np.ndarray, place: int, sizes: dict[int, int]) -> object:
+    mark = int(bucket_end[place])
+    if mark >= 0:
+        return members[place + 1 : mark].tolist(), sizes[mark]
+    if mark == -1:
+        return -1
+    return sorted(members[bucket_end == mark].tolist())
 
 
 @settings(max_examples=200, deadline=None)
 @given(ROWS, st.integers(2, 6), st.booleans())
-def test_group_rows_and_row_weights(rows: list[tuple[int, int]], max_bucket: int, by_document: bool) -> None:
+def test_group_rows_and_bucket_weights(rows: list[tuple[int, int]], max_bucket: int, by_document: bool) -> None:
     keys, docs = _rows(rows, by_document)
     grouped = [kernel(keys, docs, 10, max_bucket) for kernel in both("group_rows")]
     assert _buckets(grouped[0]) == _buckets(grouped[1])
     for part in (3, 4):  # by_doc, doc_start
         assert grouped[0][part].tolist() == grouped[1][part].tolist()
-    weights = [kernel(group[1], group[2], 2) for kernel, group in zip(both("row_weights"), grouped, strict=True)]
-    assert weights[0].tolist() == weights[1].tolist()
+    weights = [kernel(group[0], group[1], 2, 10) for kernel, group in zip(both("bucket_weights"), grouped, strict=True)]
+    # Positions and bucket ends differ between the backends (bucket order); rows and members do not.
+    assert weights[0][0][grouped[0][2]].tolist() == weights[1][0][grouped[1][2]].tolist()
+    assert _oversize_buckets(weights[0], grouped[0]) == _oversize_buckets(weights[1], grouped[1])
+
+
+def _oversize_buckets(weights: tuple[np.ndarray, ...], grouped: tuple[np.ndarray, ...]) -> list[list[list[int]]]:
+    """Each document's buckets too large, as their documents."""
+    _, starts, ends = weights
+    members, bucket_end = grouped[0], grouped[1]
+    return [
+        sorted(sorted(members[bucket_end == OVERSIZE - end].tolist()) for end in ends[starts[d] : starts[d + 1]].tolist())
+        for d in range(starts.size - 1)
+    ]
 
 
 @settings(max_examples=200, deadline=None)
 @given(
-    ROWS, ROWS, st.lists(st.integers(0, 40), min_size=10, max_size=10), st.integers(2, 6), st.sampled_from([0.05, 0.3]), st.integers(0, 12)
+    ROWS,
+    ROWS,
+    st.lists(st.integers(0, 40), min_size=10, max_size=10),
+    st.integers(2, 6),
+    st.sampled_from([0.05, 0.3]),
+    st.integers(0, 12),
+    st.integers(1, 3),
+    st.sampled_from([0.0, 0.1, 0.5]),
 )
 def test_candidate_pairs_and_family_pair_counts(
-    band_rows: list[tuple[int, int]], passage_rows: list[tuple[int, int]], sampled: list[int], max_bucket: int, share: float, room: int
+    band_rows: list[tuple[int, int]],
+    passage_rows: list[tuple[int, int]],
+    sampled: list[int],
+    max_bucket: int,
+    share: float,
+    room: int,
+    rare_bucket: int,
+    rare_share: float,
 ) -> None:
     counts = np.array(sampled, np.int64)
     made_pairs, made_codes = [], []
-    for group, pairs, family_counts in zip(both("group_rows"), both("candidate_pairs"), both("family_pair_counts"), strict=True):
+    kernels = zip(both("group_rows"), both("bucket_weights"), both("candidate_pairs"), both("family_pair_counts"), strict=True)
+    for group, weigh, pairs, family_counts in kernels:
         band = group(*_rows(band_rows, False), 10, max_bucket)
         passage = group(*_rows(passage_rows, True), 10, max_bucket)
-        found: list[tuple[int, int]] = []
+        weights = weigh(passage[0], passage[1], rare_bucket, 10)
+        found: list[tuple[int, int, int]] = []
         first = 0
         while first < 10:  # an output with room for 10 + ``room`` pairs makes them resume
-            out = np.zeros((10 + room, 2), np.int64)
-            size, first = pairs(band, passage, counts, share, first, 10, out)
-            found += [tuple(pair) for pair in out[:size].tolist()]
+            out, rare = np.zeros((10 + room, 2), np.int64), np.zeros(10 + room, np.int64)
+            size, first = pairs(band, passage, counts, share, weights, rare_share, first, 10, out, rare)
+            found += [(a, b, r) for (a, b), r in zip(out[:size].tolist(), rare[:size].tolist(), strict=True)]
         made_pairs.append(sorted(found))
         codes, shared = np.zeros(10 + room, np.int64), np.zeros(10 + room, np.int32)
         coded: list[tuple[int, int]] = []

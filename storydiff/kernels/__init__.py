@@ -20,11 +20,12 @@ import importlib
 import os
 from typing import TYPE_CHECKING, Any
 
-from .constants import NEEDS_PYTHON, WHITE_SPACE
+from .constants import NEEDS_PYTHON, OVERSIZE, WHITE_SPACE
 
 if TYPE_CHECKING:  # both backends share the references' signatures
     from .reference import (
         band_rows,
+        bucket_weights,
         candidate_pairs,
         content_ranges,
         family_pair_counts,
@@ -32,7 +33,6 @@ if TYPE_CHECKING:  # both backends share the references' signatures
         minhash_rows,
         normalised_texts,
         passage_rows,
-        row_weights,
         shared_counts,
         shared_key_weights,
         shingle_segments,
@@ -54,17 +54,19 @@ KERNELS = (
     "candidate_pairs",
     "family_pair_counts",
     "shared_key_weights",
-    "row_weights",
+    "bucket_weights",
 )
 __all__ = [
     "BACKENDS",
     "KERNELS",
     "NEEDS_PYTHON",
+    "OVERSIZE",
     "WHITE_SPACE",
     "active",
     "backend_from_environment",
     "use",
     "band_rows",
+    "bucket_weights",
     "candidate_pairs",
     "content_ranges",
     "family_pair_counts",
@@ -72,7 +74,6 @@ __all__ = [
     "minhash_rows",
     "normalised_texts",
     "passage_rows",
-    "row_weights",
     "shared_counts",
     "shared_key_weights",
     "shingle_segments",

@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit
 
 from . import constants
-from .constants import NEEDS_PYTHON, WHITE_SPACE
+from .constants import NEEDS_PYTHON, OVERSIZE, WHITE_SPACE
 
 _U64 = np.uint64
 _BYTE_BASE = _U64(constants.BYTE_BASE)
@@ -529,7 +529,8 @@ def group_rows(
 
     Returns ``members`` (each position's document: a bucket's rows are
     contiguous, in document order), ``bucket_end`` (for each position, where
-    its bucket ends; -1 unless the bucket holds 2..``max_bucket`` rows),
+    its bucket ends when it holds 2..``max_bucket`` rows; ``OVERSIZE - end``
+    when it holds more; -1 for a row alone),
     ``position`` (each row's position), and the rows in document order as
     ``by_doc`` (empty when they come that way) with ``doc_start`` (document
     ``d``'s rows are ``by_doc[doc_start[d]:doc_start[d+1]]``). Counting
@@ -581,10 +582,10 @@ def group_rows(
             end = at + 1
             while end < hi and sorted_keys[end] == sorted_keys[at]:
                 end += 1
-            complete = 2 <= end - at <= max_bucket
+            mark = end if 2 <= end - at <= max_bucket else (OVERSIZE - end if end - at > max_bucket else -1)
             for q in range(at, end):
                 members[q] = docs[order[q]]
-                bucket_end[q] = end if complete else -1
+                bucket_end[q] = mark
                 position[order[q]] = q
             at = end
     return members, bucket_end, position, by_doc, doc_start
@@ -622,14 +623,54 @@ def _count_partners(
 
 
 @njit(cache=True, nogil=True)
+def _weigh_partners(
+    doc: int,
+    members: np.ndarray,
+    bucket_end: np.ndarray,
+    position: np.ndarray,
+    by_doc: np.ndarray,
+    doc_start: np.ndarray,
+    weights: np.ndarray,
+    counts: np.ndarray,
+    other_counts: np.ndarray,
+    weighed: np.ndarray,
+    rare: np.ndarray,
+    touched: np.ndarray,
+    n_touched: int,
+) -> int:
+    """:func:`_count_partners`, also adding each shared bucket's weight
+    (``weights``, by position) to ``weighed[b]`` and its full-weight ones to ``rare[b]``."""
+    for at in range(doc_start[doc], doc_start[doc + 1]):
+        p = position[at if by_doc.size == 0 else by_doc[at]]
+        end = bucket_end[p]
+        if end < 0:
+            continue
+        weight = weights[p]
+        for q in range(p + 1, end):
+            other = members[q]
+            if other != doc:
+                if counts[other] == 0 and other_counts[other] == 0:
+                    touched[n_touched] = other
+                    n_touched += 1
+                counts[other] += 1
+                weighed[other] += weight
+                if weight >= 1.0:
+                    rare[other] += 1
+    return n_touched
+
+
+@njit(cache=True, nogil=True)
 def candidate_pairs(
     band: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     passage: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     sampled: np.ndarray,
     passage_min_share: float,
+    weights: tuple[np.ndarray, np.ndarray, np.ndarray],
+    rare_share: float,
     first_doc: int,
     end_doc: int,
     out: np.ndarray,
+    rare: np.ndarray,
 ) -> tuple[int, int]:
     """Pairs (a, b), a < b, from a = ``first_doc`` on, that share a band
     bucket, or passage buckets enough of them (two, or ``passage_min_share``
@@ -637,26 +678,49 @@ def candidate_pairs(
     :func:`group_rows`. One dense counter per family, reset through the list
     of documents it touched. Writes the pairs to ``out`` (unsorted) and
     returns how many, and the document to go on from: ``end_doc``, or an
-    earlier one when ``out`` might not hold the next document's pairs."""
+    earlier one when ``out`` might not hold the next document's pairs.
+
+    Leaves out the pairs whose shared passages are mostly common text (the
+    rule of ``candidates.passage_evidence``; ``weights``:
+    :func:`bucket_weights`): buckets too large to walk count too, found by
+    stamping the first document's and looking up the second's. ``rare[i]``:
+    the pair's shared buckets of full weight. ``rare_share`` 0 keeps every pair."""
     n_docs = sampled.size
+    by_position, oversize_start, oversize_buckets = weights
     band_counts = np.zeros(n_docs, np.int32)
     passage_counts = np.zeros(n_docs, np.int32)
+    weighed = np.zeros(n_docs, np.float64)
+    rare_counts = np.zeros(n_docs, np.int32)
     touched = np.empty(n_docs, np.int32)
+    held_by = np.full(passage[1].size + 1, -1, np.int32)  # by oversize bucket: the document stamping it
     size = 0
     for doc in range(first_doc, end_doc):
         if size + n_docs > out.shape[0]:
             return size, doc
         n_touched = _count_partners(doc, *band, band_counts, passage_counts, touched, 0)
-        n_touched = _count_partners(doc, *passage, passage_counts, band_counts, touched, n_touched)
+        n_touched = _weigh_partners(doc, *passage, by_position, passage_counts, band_counts, weighed, rare_counts, touched, n_touched)
+        for i in range(oversize_start[doc], oversize_start[doc + 1]):
+            held_by[oversize_buckets[i]] = doc
         for t in range(n_touched):
             other = touched[t]
             shared = passage_counts[other]
-            if band_counts[other] > 0 or shared >= 2 or shared >= passage_min_share * min(sampled[doc], sampled[other]):
-                out[size, 0] = doc
-                out[size, 1] = other
-                size += 1
+            smaller = min(sampled[doc], sampled[other])
+            if band_counts[other] > 0 or shared >= 2 or shared >= passage_min_share * smaller:
+                common_keys = 0
+                for i in range(oversize_start[other], oversize_start[other + 1]):
+                    if held_by[oversize_buckets[i]] == doc:
+                        common_keys += 1
+                # Weights are quarters, so the sum is exact in any order.
+                weight = weighed[other] + 0.25 * common_keys
+                if not (weight < 0.5 * (shared + common_keys) and weight < rare_share * smaller):
+                    out[size, 0] = doc
+                    out[size, 1] = other
+                    rare[size] = rare_counts[other]
+                    size += 1
             band_counts[other] = 0
             passage_counts[other] = 0
+            weighed[other] = 0.0
+            rare_counts[other] = 0
     return size, end_doc
 
 
@@ -728,18 +792,23 @@ def shared_key_weights(
 
 
 @njit(cache=True, nogil=True)
-def row_weights(bucket_end: np.ndarray, position: np.ndarray, rare_bucket: int) -> np.ndarray:
-    """Each row's weight as passage evidence, from :func:`group_rows`'s
+def bucket_weights(members: np.ndarray, bucket_end: np.ndarray, rare_bucket: int, n_docs: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each position's weight as passage evidence, from :func:`group_rows`'s
     buckets: 1 in a bucket of up to ``rare_bucket`` rows, 1/2 up to twice
     that, 1/4 beyond and in buckets too large to propose pairs (a row alone
-    in its bucket gets 1/4 too; it is never shared)."""
+    in its bucket gets 1/4 too; it is never shared); and each document's
+    buckets too large, by their ends: document ``d``'s are
+    ``oversize_buckets[oversize_start[d]:oversize_start[d + 1]]``."""
     n = bucket_end.size
     by_position = np.empty(n, np.float64)
+    oversize_start = np.zeros(n_docs + 1, np.int64)
     at = 0
     while at < n:
         end = bucket_end[at]
         if end < 0:
             by_position[at] = 0.25
+            if end <= OVERSIZE:
+                oversize_start[members[at] + 1] += 1
             at += 1
             continue
         size = end - at
@@ -747,7 +816,12 @@ def row_weights(bucket_end: np.ndarray, position: np.ndarray, rare_bucket: int) 
         for q in range(at, end):
             by_position[q] = weight
         at = end
-    weights = np.empty(n, np.float64)
-    for r in range(n):
-        weights[r] = by_position[position[r]]
-    return weights
+    for d in range(n_docs):
+        oversize_start[d + 1] += oversize_start[d]
+    oversize_buckets = np.empty(oversize_start[n_docs], np.int32)
+    fill = oversize_start[:-1].copy()
+    for q in range(n):
+        if bucket_end[q] <= OVERSIZE:
+            oversize_buckets[fill[members[q]]] = OVERSIZE - bucket_end[q]
+            fill[members[q]] += 1
+    return by_position, oversize_start, oversize_buckets

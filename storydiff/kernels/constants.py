@@ -23,3 +23,6 @@ EMPTY_SLOT = 0xFFFFFFFF
 NEEDS_PYTHON = np.uint32(0xFFFFFFFF)
 #: Set in a normalising table character that is white space.
 WHITE_SPACE = np.uint32(1 << 31)
+#: ``group_rows`` marks a row whose bucket holds more than ``max_bucket``
+#: rows with ``OVERSIZE - end`` (where the bucket ends), a row alone with -1.
+OVERSIZE = -2

@@ -22,7 +22,7 @@ from collections import Counter
 
 import numpy as np
 
-from .constants import BYTE_BASE, EMPTY_SLOT, KEY_MIX, NEEDS_PYTHON, WHITE_SPACE, WORD_BASE
+from .constants import BYTE_BASE, EMPTY_SLOT, KEY_MIX, NEEDS_PYTHON, OVERSIZE, WHITE_SPACE, WORD_BASE
 
 _MASK64 = (1 << 64) - 1
 _MASK32 = (1 << 32) - 1
@@ -258,8 +258,9 @@ def group_rows(
     """Rows (key, document) grouped into buckets of equal keys, as the
     compiled kernel returns them: ``members`` (each position's document; a
     bucket's rows are contiguous and in document order), ``bucket_end`` (for
-    each position, where its bucket ends; -1 unless the bucket holds
-    2..``max_bucket`` rows), ``position`` (each row's position), ``by_doc``
+    each position, where its bucket ends when it holds 2..``max_bucket``
+    rows; ``OVERSIZE - end`` when it holds more; -1 for a row alone),
+    ``position`` (each row's position), ``by_doc``
     (the rows in document order, empty when they come that way) and
     ``doc_start`` (where each document's rows start in that order). Here the
     buckets lie in key order."""
@@ -278,7 +279,7 @@ def group_rows(
         end = start + 1
         while end < len(ordered) and key_list[ordered[end]] == key_list[ordered[start]]:
             end += 1
-        bucket_end[start:end] = end if 2 <= end - start <= max_bucket else -1
+        bucket_end[start:end] = end if 2 <= end - start <= max_bucket else (OVERSIZE - end if end - start > max_bucket else -1)
         start = end
     for at, row in enumerate(ordered):
         position[row] = at
@@ -302,32 +303,66 @@ def _later_partners(doc: int, family: _Family) -> Counter[int]:
     return shared
 
 
+def _later_weights(doc: int, family: _Family, by_position: np.ndarray) -> tuple[dict[int, float], Counter[int]]:
+    """For each later document, the summed weight of the complete buckets it
+    shares with ``doc``, and how many of them have full weight."""
+    members, bucket_end, position, by_doc, doc_start = family
+    weight: dict[int, float] = {}
+    rare: Counter[int] = Counter()
+    for at in range(int(doc_start[doc]), int(doc_start[doc + 1])):
+        place = int(position[at if by_doc.size == 0 else int(by_doc[at])])
+        for other in members[place + 1 : max(int(bucket_end[place]), place + 1)].tolist():
+            if other != doc:
+                weight[other] = weight.get(other, 0.0) + float(by_position[place])
+                rare[other] += int(by_position[place] >= 1.0)
+    return weight, rare
+
+
 def candidate_pairs(
     band: _Family,
     passage: _Family,
     sampled: np.ndarray,
     passage_min_share: float,
+    weights: tuple[np.ndarray, np.ndarray, np.ndarray],
+    rare_share: float,
     first_doc: int,
     end_doc: int,
     out: np.ndarray,
+    rare: np.ndarray,
 ) -> tuple[int, int]:
     """Pairs (a, b), a < b, a from ``first_doc`` up to ``end_doc``, that
     share a band bucket, or two passage buckets, or passage buckets that make
-    ``passage_min_share`` of the smaller document's sampled count. Writes them
-    to ``out`` and returns how many, and the document to go on from (an
-    earlier one than ``end_doc`` when ``out`` might not hold the next
-    document's pairs)."""
+    ``passage_min_share`` of the smaller document's sampled count, and whose
+    shared passages are not mostly common text (their summed weight, the
+    buckets too large to walk at 1/4 each, under half their number and under
+    ``rare_share`` of the smaller sampled count). Writes them to ``out`` with
+    their shared full-weight buckets in ``rare``, and returns how many and
+    the document to go on from (an earlier one than ``end_doc`` when ``out``
+    might not hold the next document's pairs)."""
+    by_position, oversize_start, oversize_buckets = weights
+
+    def oversize(d: int) -> set[int]:
+        return set(oversize_buckets[int(oversize_start[d]) : int(oversize_start[d + 1])].tolist())
+
     n_docs = sampled.size
     size = 0
     for doc in range(first_doc, end_doc):
         if size + n_docs > out.shape[0]:
             return size, doc
         bands, passages = _later_partners(doc, band), _later_partners(doc, passage)
+        weighed, rare_of = _later_weights(doc, passage, by_position)
         for other in sorted(set(bands) | set(passages)):
             shared = passages[other]
-            if bands[other] or shared >= 2 or shared >= passage_min_share * min(int(sampled[doc]), int(sampled[other])):
-                out[size] = (doc, other)
-                size += 1
+            smaller = min(int(sampled[doc]), int(sampled[other]))
+            if not (bands[other] or shared >= 2 or shared >= passage_min_share * smaller):
+                continue
+            common_keys = len(oversize(doc) & oversize(other))
+            weight = weighed.get(other, 0.0) + 0.25 * common_keys
+            if weight < 0.5 * (shared + common_keys) and weight < rare_share * smaller:
+                continue
+            out[size] = (doc, other)
+            rare[size] = rare_of[other]
+            size += 1
     return size, end_doc
 
 
@@ -370,15 +405,22 @@ def shared_key_weights(
     return np.array(totals, np.float64), np.array(counts, np.int64), np.array(rares, np.int64)
 
 
-def row_weights(bucket_end: np.ndarray, position: np.ndarray, rare_bucket: int) -> np.ndarray:
-    """Each row's weight as passage evidence: 1 in a complete bucket of up
-    to ``rare_bucket`` rows, 1/2 up to twice that, 1/4 beyond and outside
-    complete buckets."""
+def bucket_weights(members: np.ndarray, bucket_end: np.ndarray, rare_bucket: int, n_docs: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each position's weight as passage evidence: 1 in a complete bucket of
+    up to ``rare_bucket`` rows, 1/2 up to twice that, 1/4 beyond and outside
+    complete buckets; and each document's buckets too large (by their ends),
+    as ``oversize_start`` and ``oversize_buckets``."""
     ends = bucket_end.tolist()
     size_of_bucket_ending = Counter(ends)
     weights = []
-    for place in position.tolist():
-        end = ends[place]
+    for end in ends:
         size = size_of_bucket_ending[end] if end >= 0 else 0
         weights.append(0.25 if end < 0 or size > 2 * rare_bucket else 0.5 if size > rare_bucket else 1.0)
-    return np.array(weights, np.float64)
+    oversize: list[list[int]] = [[] for _ in range(n_docs)]
+    for doc, end in zip(members.tolist(), ends, strict=True):
+        if end <= OVERSIZE:
+            oversize[doc].append(OVERSIZE - end)
+    oversize_start = np.zeros(n_docs + 1, np.int64)
+    np.cumsum([len(buckets) for buckets in oversize], out=oversize_start[1:])
+    flat = np.array([bucket for buckets in oversize for bucket in buckets], np.int32)
+    return np.array(weights, np.float64), oversize_start, flat

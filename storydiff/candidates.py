@@ -187,13 +187,13 @@ def pairs_from_rows(keys: ArticleKeys, *, max_bucket: int, passage_min_share: fl
     sorts, then each document's partners are counted in a dense array, so no
     pair occurrence is ever stored (tens of millions share a passage key at
     100k articles)."""
-    return _grouped_pairs(keys, max_bucket, passage_min_share, workers, rare_bucket=max_bucket, rare_share=0.0).pairs
+    return _grouped_pairs(keys, max_bucket, passage_min_share, workers, (max_bucket, max_bucket, 0.0)).pairs
 
 
 @dataclass(frozen=True)
 class Candidates:
     """Candidate pairs, each with the number of sampled passages it shares
-    that at most ``rare_bucket`` articles hold (what :func:`similar_pairs
+    that at most ``reuse_bucket`` articles hold (what :func:`similar_pairs
     <storydiff.cluster.similar_pairs>` reads as a reused passage)."""
 
     pairs: np.ndarray
@@ -204,20 +204,30 @@ class Candidates:
 
 
 def rare_pairs_from_rows(
-    keys: ArticleKeys, *, max_bucket: int, rare_bucket: int, rare_share: float, passage_min_share: float = 0.08, workers: int = 1
+    keys: ArticleKeys,
+    *,
+    max_bucket: int,
+    rare_bucket: int,
+    reuse_bucket: int,
+    rare_share: float,
+    passage_min_share: float = 0.08,
+    workers: int = 1,
 ) -> Candidates:
     """:func:`pairs_from_rows` without the pairs whose shared passages are
     mostly common text (:func:`passage_evidence`, which a test checks this
     against): what both the batch run and the archive index verify. The
     pairing kernel weighs the shared passages as it counts them."""
-    return _grouped_pairs(keys, max_bucket, passage_min_share, workers, rare_bucket=rare_bucket, rare_share=rare_share)
+    rarity = (rare_bucket, reuse_bucket, rare_share)
+    return _grouped_pairs(keys, max_bucket, passage_min_share, workers, rarity)
 
 
 def _grouped_pairs(
-    keys: ArticleKeys, max_bucket: int, passage_min_share: float, workers: int, *, rare_bucket: int, rare_share: float
+    keys: ArticleKeys, max_bucket: int, passage_min_share: float, workers: int, rarity: tuple[int, int, float]
 ) -> Candidates:
     """The candidate pairs whose shared passages are not mostly common text
-    (``rare_share`` 0: every candidate pair), from :func:`kernels.candidate_pairs`."""
+    (``rarity``: rare_bucket, reuse_bucket, rare_share; a rare_share of 0
+    keeps every candidate pair), from :func:`kernels.candidate_pairs`."""
+    rare_bucket, reuse_bucket, rare_share = rarity
     n_docs = max(int(keys.sampled.size), 1)
     sampled = np.zeros(n_docs, np.int64)
     sampled[: keys.sampled.size] = keys.sampled
@@ -229,7 +239,7 @@ def _grouped_pairs(
         families,
         workers,
     )
-    weights = kernels.bucket_weights(passage[0], passage[1], rare_bucket, n_docs)
+    weights = kernels.bucket_weights(passage[0], passage[1], rare_bucket, reuse_bucket, n_docs)
     bounds = np.linspace(0, n_docs, max(1, 4 * workers) + 1).astype(np.int64).tolist()
 
     def pairs_of(first_doc: int, end_doc: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -306,9 +316,10 @@ def partners_of(
 # crosses a tier bound (the archive index re-checks those buckets' members).
 
 
-def passage_weight_tiers(rare_bucket: int, max_bucket: int) -> tuple[int, ...]:
-    """Bucket sizes at which a passage key's weight changes."""
-    return tuple(sorted({rare_bucket, 2 * rare_bucket, max_bucket}))
+def passage_weight_tiers(rare_bucket: int, max_bucket: int, reuse_bucket: int) -> tuple[int, ...]:
+    """Bucket sizes at which a passage key's weight, or whether it counts as
+    reused, changes."""
+    return tuple(sorted({reuse_bucket, rare_bucket, 2 * rare_bucket, max_bucket}))
 
 
 def passage_weights(sizes: np.ndarray, rare_bucket: int, max_bucket: int) -> np.ndarray:
@@ -322,8 +333,8 @@ def passage_weights(sizes: np.ndarray, rare_bucket: int, max_bucket: int) -> np.
 @dataclass(frozen=True)
 class PassageEvidence:
     """Per pair: whether the sampled passages it shares are mostly common
-    text, and how many of them are rare (held by at most ``rare_bucket``
-    articles)."""
+    text, and how many of them are held by few articles (at most
+    ``reuse_bucket``): a reused passage."""
 
     common: np.ndarray
     rare: np.ndarray
@@ -333,17 +344,21 @@ def passage_evidence(
     pairs: np.ndarray,
     passage_keys: np.ndarray,
     passage_docs: np.ndarray,
-    row_weights: np.ndarray,
+    bucket_sizes: np.ndarray,
     sampled: np.ndarray,
     *,
+    rare_bucket: int,
+    max_bucket: int,
+    reuse_bucket: int,
     rare_share: float,
 ) -> PassageEvidence:
     """For each pair (rows of ``pairs``), what its shared sampled passages
-    are worth. They are mostly common text when their weight
-    (``row_weights``, each passage row's :func:`passage_weights`) is under
-    half their number and under ``rare_share`` of the smaller document's
-    sampled shingles: such a pair shares background sentences or stock text,
-    not a story. Rare passages are those of full weight."""
+    are worth, from each passage row's bucket size. They are mostly common
+    text when their weight (:func:`passage_weights`) is under half their
+    number and under ``rare_share`` of the smaller document's sampled
+    shingles: such a pair shares background sentences or stock text, not a
+    story. One merge of both documents' keys per pair (the batch run weighs
+    them as it pairs, in :func:`kernels.candidate_pairs`)."""
     if len(pairs) == 0:
         return PassageEvidence(np.zeros(0, bool), np.zeros(0, np.int64))
     n_docs = max(int(passage_docs.max()) + 1 if passage_docs.size else 0, int(pairs.max()) + 1, int(sampled.size))
@@ -355,10 +370,12 @@ def passage_evidence(
         rows = rows[np.argsort(passage_docs[rows], kind="stable")]
     doc_start = np.concatenate(([0], np.cumsum(np.bincount(passage_docs[rows], minlength=n_docs)))).astype(np.int64)
     keys_by_doc = np.ascontiguousarray(passage_keys[rows], np.uint64)
-    weights_by_doc = np.ascontiguousarray(row_weights[rows], np.float64)
-    kernels.sort_segments(doc_start, keys_by_doc, weights_by_doc)
+    kernels.sort_segments(doc_start, keys_by_doc, rows)
+    sizes = bucket_sizes[rows]
+    weights = np.ascontiguousarray(passage_weights(sizes, rare_bucket, max_bucket), np.float64)
+    few = np.ascontiguousarray(sizes <= min(reuse_bucket, max_bucket))
     total, count, rare = kernels.shared_key_weights(
-        doc_start, keys_by_doc, weights_by_doc, np.ascontiguousarray(pairs[:, 0], np.int64), np.ascontiguousarray(pairs[:, 1], np.int64)
+        doc_start, keys_by_doc, weights, few, np.ascontiguousarray(pairs[:, 0], np.int64), np.ascontiguousarray(pairs[:, 1], np.int64)
     )
     counts = np.zeros(n_docs, np.int64)
     counts[: sampled.size] = sampled
@@ -374,6 +391,7 @@ def reference_passage_evidence(
     *,
     rare_bucket: int,
     max_bucket: int,
+    reuse_bucket: int,
     rare_share: float,
 ) -> PassageEvidence:
     """:func:`passage_evidence` written plainly, from whole buckets: the reference its tests compare with."""
@@ -389,7 +407,7 @@ def reference_passage_evidence(
         weight = sum(float(passage_weights(np.array([len(holders[k])]), rare_bucket, max_bucket)[0]) for k in shared)
         smaller = min(int(sampled[a]) if a < sampled.size else 0, int(sampled[b]) if b < sampled.size else 0)
         common.append(weight < 0.5 * len(shared) and weight < rare_share * smaller)
-        rare.append(sum(1 for k in shared if len(holders[k]) <= min(rare_bucket, max_bucket)))
+        rare.append(sum(1 for k in shared if len(holders[k]) <= min(reuse_bucket, max_bucket)))
     return PassageEvidence(np.array(common, bool), np.array(rare, np.int64))
 
 

@@ -27,7 +27,6 @@ from .candidates import (
     bucket_pair_counts,
     bucket_sizes_of,
     passage_evidence,
-    passage_weights,
     select_pairs,
 )
 from .cluster import (
@@ -180,8 +179,17 @@ def _candidates_on_dask(client: Any, articles: Sequence[Article], params: Cluste
     # (candidates.rare_pairs_from_rows); the passage rows come back for that.
     passage_keys = np.concatenate([keys.passage_keys for _, _, keys in chunks] + [np.zeros(0, np.uint64)])
     passage_docs = np.concatenate([keys.passage_docs for _, _, keys in chunks] + [np.zeros(0, np.int64)])
-    weights = passage_weights(bucket_sizes_of(passage_keys), params.rare_bucket, params.max_bucket)
-    evidence = passage_evidence(pairs, passage_keys, passage_docs, weights, sampled, rare_share=params.rare_share)
+    evidence = passage_evidence(
+        pairs,
+        passage_keys,
+        passage_docs,
+        bucket_sizes_of(passage_keys),
+        sampled,
+        rare_bucket=params.rare_bucket,
+        max_bucket=params.max_bucket,
+        reuse_bucket=params.reuse_bucket,
+        rare_share=params.rare_share,
+    )
     return shingled, Candidates(pairs[~evidence.common], evidence.rare[~evidence.common])
 
 

@@ -154,6 +154,7 @@ def test_kernel_key_rows_are_the_numpy_rows(docs: list[list[int]], bands: int, s
     st.integers(2, 6),
     st.integers(1, 4),
     st.sampled_from([0.1, 0.5, 0.9]),
+    st.integers(1, 4),
 )
 def test_rare_pairs_are_the_pairs_whose_shared_passages_are_not_mostly_common(
     band_rows: set[tuple[int, int]],
@@ -162,19 +163,24 @@ def test_rare_pairs_are_the_pairs_whose_shared_passages_are_not_mostly_common(
     max_bucket: int,
     rare_bucket: int,
     rare_share: float,
+    reuse_bucket: int,
 ) -> None:
-    from storydiff.candidates import rare_pairs_from_rows, reference_passage_evidence
+    """The pairing kernel's weighing, and the key-by-key merge the archive's
+    queries and the Dask engine use, against the plain reference."""
+    from storydiff.candidates import bucket_sizes_of, passage_evidence, rare_pairs_from_rows, reference_passage_evidence
 
     band_keys, band_docs = _arrays(band_rows)
     passage_keys, passage_docs = _arrays(passage_rows)
     keys = ArticleKeys(band_keys, band_docs, passage_keys, passage_docs, np.array(sampled, np.int64))
     every = pairs_from_rows(keys, max_bucket=max_bucket)
-    evidence = reference_passage_evidence(
-        every, passage_keys, passage_docs, keys.sampled, rare_bucket=rare_bucket, max_bucket=max_bucket, rare_share=rare_share
-    )
-    got = rare_pairs_from_rows(keys, max_bucket=max_bucket, rare_bucket=rare_bucket, rare_share=rare_share)
+    rarity = {"rare_bucket": rare_bucket, "max_bucket": max_bucket, "reuse_bucket": reuse_bucket, "rare_share": rare_share}
+    evidence = reference_passage_evidence(every, passage_keys, passage_docs, keys.sampled, **rarity)
+    got = rare_pairs_from_rows(keys, **rarity)
     assert got.pairs.tolist() == every[~evidence.common].tolist()
     assert got.rare_passages.tolist() == evidence.rare[~evidence.common].tolist()
+    merged = passage_evidence(every, passage_keys, passage_docs, bucket_sizes_of(passage_keys), keys.sampled, **rarity)
+    assert merged.common.tolist() == evidence.common.tolist()
+    assert merged.rare.tolist() == evidence.rare.tolist()
 
 
 @on_both_backends
@@ -191,5 +197,5 @@ def test_passages_too_common_to_pair_still_count_as_shared_evidence(oversize_key
     passage_keys, passage_docs = _arrays(rows)
     empty = np.zeros(0, np.uint64), np.zeros(0, np.int64)
     keys = ArticleKeys(*empty, passage_keys, passage_docs, np.full(5, 8, np.int64))
-    found = rare_pairs_from_rows(keys, max_bucket=3, rare_bucket=1, rare_share=0.1)
+    found = rare_pairs_from_rows(keys, max_bucket=3, rare_bucket=1, reuse_bucket=1, rare_share=0.1)
     assert ([0, 1] in found.pairs.tolist()) == kept

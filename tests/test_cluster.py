@@ -170,7 +170,7 @@ def test_a_wire_story_copied_thirty_times_is_one_story() -> None:
 
 
 def test_rewrites_sharing_a_rare_passage_are_one_story_until_the_passage_is_common(tmp_path: Path) -> None:
-    params = ClusterParams(rare_bucket=3, workers=1)
+    params = ClusterParams(reuse_bucket=3, workers=1)
     rewrites, carriers = write_reuse(tmp_path, carriers=2)
     [story] = cluster_articles(load([str(p) for p in rewrites]).articles, params).clusters
     placed = story.members[1].linked_by
@@ -178,7 +178,7 @@ def test_rewrites_sharing_a_rare_passage_are_one_story_until_the_passage_is_comm
     # Three articles reusing one passage few others carry are one story...
     few = cluster_articles(load([str(p) for p in [*rewrites, carriers[0]]]).articles, params)
     assert [len(c.members) for c in few.clusters] == [3]
-    # ...four (over rare_bucket) share background text, which links nothing.
+    # ...four (over reuse_bucket) share text others carry too: not a reused passage.
     many = cluster_articles(load([str(p) for p in rewrites + carriers]).articles, params)
     assert [len(c.members) for c in many.clusters] == [1] * 4
 

@@ -68,9 +68,9 @@ def test_three_ingest_orders_group_as_the_batch_run(tmp_path: Path, max_bucket: 
 
 
 def test_a_link_on_a_reused_passage_lapses_and_returns_as_the_passage_turns_common_and_rare(tmp_path: Path) -> None:
-    # rare_bucket=3: the fourth article carrying the passage makes it common,
+    # reuse_bucket=3: the fourth article carrying the passage makes it common,
     # and the stored link between the rewrites must go, as in a batch run.
-    params = ClusterParams(rare_bucket=3, workers=1)
+    params = ClusterParams(reuse_bucket=3, workers=1)
     rewrites, carriers = write_reuse(tmp_path / "c", carriers=2)
     articles = unique(list(load([str(p) for p in rewrites + carriers]).articles))
     both = [a for a in articles if "rewrite" in a.path]

@@ -195,15 +195,16 @@ def test_group_rows_and_bucket_weights(rows: list[tuple[int, int]], max_bucket: 
     assert _buckets(grouped[0]) == _buckets(grouped[1])
     for part in (3, 4):  # by_doc, doc_start
         assert grouped[0][part].tolist() == grouped[1][part].tolist()
-    weights = [kernel(group[0], group[1], 2, 10) for kernel, group in zip(both("bucket_weights"), grouped, strict=True)]
+    weights = [kernel(group[0], group[1], 2, 3, 10) for kernel, group in zip(both("bucket_weights"), grouped, strict=True)]
     # Positions and bucket ends differ between the backends (bucket order); rows and members do not.
-    assert weights[0][0][grouped[0][2]].tolist() == weights[1][0][grouped[1][2]].tolist()
+    for part in (0, 1):  # weights, few
+        assert weights[0][part][grouped[0][2]].tolist() == weights[1][part][grouped[1][2]].tolist()
     assert _oversize_buckets(weights[0], grouped[0]) == _oversize_buckets(weights[1], grouped[1])
 
 
 def _oversize_buckets(weights: tuple[np.ndarray, ...], grouped: tuple[np.ndarray, ...]) -> list[list[list[int]]]:
     """Each document's buckets too large, as their documents."""
-    _, starts, ends = weights
+    _, _, starts, ends = weights
     members, bucket_end = grouped[0], grouped[1]
     return [
         sorted(sorted(members[bucket_end == OVERSIZE - end].tolist()) for end in ends[starts[d] : starts[d + 1]].tolist())
@@ -238,7 +239,7 @@ def test_candidate_pairs_and_family_pair_counts(
     for group, weigh, pairs, family_counts in kernels:
         band = group(*_rows(band_rows, False), 10, max_bucket)
         passage = group(*_rows(passage_rows, True), 10, max_bucket)
-        weights = weigh(passage[0], passage[1], rare_bucket, 10)
+        weights = weigh(passage[0], passage[1], rare_bucket, rare_bucket + 1, 10)
         found: list[tuple[int, int, int]] = []
         first = 0
         while first < 10:  # an output with room for 10 + ``room`` pairs makes them resume
@@ -264,10 +265,11 @@ def test_shared_key_weights(docs: list[list[tuple[int, float]]], data: st.DataOb
     doc_start = np.concatenate(([0], np.cumsum([len(rows) for rows in unique]))).astype(np.int64)
     keys = np.array([key for rows in unique for key, _ in rows], np.uint64)
     weights = np.array([weight for rows in unique for _, weight in rows], np.float64)
+    few = np.array(data.draw(st.lists(st.booleans(), min_size=keys.size, max_size=keys.size)), np.bool_)
     pairs = data.draw(st.lists(st.tuples(st.integers(0, len(docs) - 1), st.integers(0, len(docs) - 1)), max_size=10))
     left, right = np.array([a for a, _ in pairs], np.int64), np.array([b for _, b in pairs], np.int64)
     fast, slow = both("shared_key_weights")
-    _arrays_equal(fast(doc_start, keys, weights, left, right), slow(doc_start, keys, weights, left, right))
+    _arrays_equal(fast(doc_start, keys, weights, few, left, right), slow(doc_start, keys, weights, few, left, right))
 
 
 def _cluster_json(corpus: Path, backend: str) -> subprocess.CompletedProcess[bytes]:

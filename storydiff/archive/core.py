@@ -214,6 +214,7 @@ class ArchiveCore:
             ArticleKeys(local["bands"][0], local["bands"][1], local["passages"][0], local["passages"][1], sampled),
             max_bucket=self.params.max_bucket,
             rare_bucket=self.params.rare_bucket,
+            reuse_bucket=self.params.reuse_bucket,
             rare_share=self.params.rare_share,
         )
         if len(found) == 0:

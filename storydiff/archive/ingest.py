@@ -109,7 +109,9 @@ class Ingest(ArchiveCore):
                 continue
             # Passage keys also change weight at the rarity tiers (see candidates.passage_weights).
             bounds = (
-                passage_weight_tiers(self.params.rare_bucket, self.params.max_bucket) if table == "passages" else (self.params.max_bucket,)
+                passage_weight_tiers(self.params.rare_bucket, self.params.max_bucket, self.params.reuse_bucket)
+                if table == "passages"
+                else (self.params.max_bucket,)
             )
             moving_mask = np.isin(bucket_docs, np.fromiter(moving, np.int64, len(moving)))
             values, inverse, sizes = np.unique(bucket_keys, return_inverse=True, return_counts=True)

@@ -14,7 +14,6 @@ from ..candidates import (
     bucket_sizes_of,
     partners_of,
     passage_evidence,
-    passage_weights,
 )
 from ..cluster import (
     Cluster,
@@ -134,13 +133,23 @@ class Reading(ArchiveCore):
         keys, docs = passages
         involved = np.array(sorted({doc, *partners}), np.int64)
         local = {d: i for i, d in enumerate(involved.tolist())}
-        weights = passage_weights(bucket_sizes_of(keys), self.params.rare_bucket, self.params.max_bucket)
+        sizes = bucket_sizes_of(keys)
         mine = np.isin(docs, involved)
         counts = sampled_of(involved.tolist())
         sampled = np.array([counts[d] for d in involved.tolist()], np.int64)
         pairs = np.array([(local[doc], local[p]) for p in partners], np.int64)
         local_docs = np.searchsorted(involved, docs[mine])
-        evidence = passage_evidence(pairs, keys[mine], local_docs, weights[mine], sampled, rare_share=self.params.rare_share)
+        evidence = passage_evidence(
+            pairs,
+            keys[mine],
+            local_docs,
+            sizes[mine],
+            sampled,
+            rare_bucket=self.params.rare_bucket,
+            max_bucket=self.params.max_bucket,
+            reuse_bucket=self.params.reuse_bucket,
+            rare_share=self.params.rare_share,
+        )
         return {p: rare for p, drop, rare in zip(partners, evidence.common.tolist(), evidence.rare.tolist(), strict=True) if not drop}
 
     def described(self, docs: Sequence[int]) -> list[Article]:

@@ -41,9 +41,12 @@ class ClusterParams:
     #: A link whose shared passages are mostly common needs rare ones worth
     #: this share of the smaller article's sampled shingles.
     rare_share: float = 0.1
+    #: A passage key held by at most this many articles is a reused passage:
+    #: text few others carry, where one held by dozens is background.
+    reuse_bucket: int = 5
     #: Link also on a reused passage: this many shared sampled passage keys
-    #: that at most ``rare_bucket`` articles hold (with a key every
-    #: ``passage_sample`` shingles, about 50 words of text few others carry)...
+    #: that at most ``reuse_bucket`` articles hold (with a key every
+    #: ``passage_sample`` shingles, about 50 words)...
     min_rare_passages: int = 6
     #: ...when they are at least this share of the smaller article's shingles
     #: (a round-up holding a brief shares the brief, not a tenth of itself).
@@ -58,6 +61,8 @@ class ClusterParams:
                 raise ValueError(f"{name} must be between 0 and 1, got {value}")
         if self.max_bucket < 2:
             raise ValueError(f"max_bucket must be at least 2, got {self.max_bucket}")
+        if self.reuse_bucket < 2:
+            raise ValueError(f"reuse_bucket must be at least 2, got {self.reuse_bucket}")
         if self.rare_bucket < 1:
             raise ValueError(f"rare_bucket must be at least 1, got {self.rare_bucket}")
         if self.min_rare_passages < 1:

@@ -36,6 +36,7 @@ def _cluster_articles(articles: Sequence[Article], params: ClusterParams, progre
         keys,
         max_bucket=params.max_bucket,
         rare_bucket=params.rare_bucket,
+        reuse_bucket=params.reuse_bucket,
         rare_share=params.rare_share,
         workers=params.workers or default_workers(),
     )

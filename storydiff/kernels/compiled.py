@@ -631,6 +631,7 @@ def _weigh_partners(
     by_doc: np.ndarray,
     doc_start: np.ndarray,
     weights: np.ndarray,
+    few: np.ndarray,
     counts: np.ndarray,
     other_counts: np.ndarray,
     weighed: np.ndarray,
@@ -639,7 +640,8 @@ def _weigh_partners(
     n_touched: int,
 ) -> int:
     """:func:`_count_partners`, also adding each shared bucket's weight
-    (``weights``, by position) to ``weighed[b]`` and its full-weight ones to ``rare[b]``."""
+    (``weights``, by position) to ``weighed[b]``, and one to ``rare[b]`` for
+    each of them that holds ``few`` rows."""
     for at in range(doc_start[doc], doc_start[doc + 1]):
         p = position[at if by_doc.size == 0 else by_doc[at]]
         end = bucket_end[p]
@@ -654,7 +656,7 @@ def _weigh_partners(
                     n_touched += 1
                 counts[other] += 1
                 weighed[other] += weight
-                if weight >= 1.0:
+                if few[p]:
                     rare[other] += 1
     return n_touched
 
@@ -665,7 +667,7 @@ def candidate_pairs(
     passage: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     sampled: np.ndarray,
     passage_min_share: float,
-    weights: tuple[np.ndarray, np.ndarray, np.ndarray],
+    weights: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     rare_share: float,
     first_doc: int,
     end_doc: int,
@@ -684,9 +686,9 @@ def candidate_pairs(
     rule of ``candidates.passage_evidence``; ``weights``:
     :func:`bucket_weights`): buckets too large to walk count too, found by
     stamping the first document's and looking up the second's. ``rare[i]``:
-    the pair's shared buckets of full weight. ``rare_share`` 0 keeps every pair."""
+    the pair's shared buckets of few rows. ``rare_share`` 0 keeps every pair."""
     n_docs = sampled.size
-    by_position, oversize_start, oversize_buckets = weights
+    by_position, few, oversize_start, oversize_buckets = weights
     band_counts = np.zeros(n_docs, np.int32)
     passage_counts = np.zeros(n_docs, np.int32)
     weighed = np.zeros(n_docs, np.float64)
@@ -698,7 +700,7 @@ def candidate_pairs(
         if size + n_docs > out.shape[0]:
             return size, doc
         n_touched = _count_partners(doc, *band, band_counts, passage_counts, touched, 0)
-        n_touched = _weigh_partners(doc, *passage, by_position, passage_counts, band_counts, weighed, rare_counts, touched, n_touched)
+        n_touched = _weigh_partners(doc, *passage, by_position, few, passage_counts, band_counts, weighed, rare_counts, touched, n_touched)
         for i in range(oversize_start[doc], oversize_start[doc + 1]):
             held_by[oversize_buckets[i]] = doc
         for t in range(n_touched):
@@ -756,13 +758,13 @@ def family_pair_counts(
 
 @njit(cache=True, nogil=True)
 def shared_key_weights(
-    doc_start: np.ndarray, keys: np.ndarray, weights: np.ndarray, left: np.ndarray, right: np.ndarray
+    doc_start: np.ndarray, keys: np.ndarray, weights: np.ndarray, few: np.ndarray, left: np.ndarray, right: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each pair (``left[i]``, ``right[i]``): the summed weight and the
-    number of the keys both documents hold, and how many of those have full
-    weight (1: rare keys). Document ``d``'s keys are
+    number of the keys both documents hold, and how many of those are
+    ``few`` (held by few documents). Document ``d``'s keys are
     ``keys[doc_start[d]:doc_start[d + 1]]``, sorted and unique, each with its
-    weight; one merge of the two sorted runs per pair."""
+    weight and flag; one merge of the two sorted runs per pair."""
     n = left.size
     total = np.zeros(n, np.float64)
     count = np.zeros(n, np.int64)
@@ -781,7 +783,7 @@ def shared_key_weights(
             else:
                 w += weights[p]
                 c += 1
-                if weights[p] >= 1.0:
+                if few[p]:
                     r += 1
                 p += 1
                 q += 1
@@ -792,15 +794,19 @@ def shared_key_weights(
 
 
 @njit(cache=True, nogil=True)
-def bucket_weights(members: np.ndarray, bucket_end: np.ndarray, rare_bucket: int, n_docs: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def bucket_weights(
+    members: np.ndarray, bucket_end: np.ndarray, rare_bucket: int, reuse_bucket: int, n_docs: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Each position's weight as passage evidence, from :func:`group_rows`'s
     buckets: 1 in a bucket of up to ``rare_bucket`` rows, 1/2 up to twice
     that, 1/4 beyond and in buckets too large to propose pairs (a row alone
-    in its bucket gets 1/4 too; it is never shared); and each document's
-    buckets too large, by their ends: document ``d``'s are
+    in its bucket gets 1/4 too; it is never shared); whether its bucket
+    holds at most ``reuse_bucket`` rows (few); and each document's buckets
+    too large, by their ends: document ``d``'s are
     ``oversize_buckets[oversize_start[d]:oversize_start[d + 1]]``."""
     n = bucket_end.size
     by_position = np.empty(n, np.float64)
+    few = np.zeros(n, np.bool_)
     oversize_start = np.zeros(n_docs + 1, np.int64)
     at = 0
     while at < n:
@@ -815,6 +821,7 @@ def bucket_weights(members: np.ndarray, bucket_end: np.ndarray, rare_bucket: int
         weight = 1.0 if size <= rare_bucket else (0.5 if size <= 2 * rare_bucket else 0.25)
         for q in range(at, end):
             by_position[q] = weight
+            few[q] = size <= reuse_bucket
         at = end
     for d in range(n_docs):
         oversize_start[d + 1] += oversize_start[d]
@@ -824,4 +831,4 @@ def bucket_weights(members: np.ndarray, bucket_end: np.ndarray, rare_bucket: int
         if bucket_end[q] <= OVERSIZE:
             oversize_buckets[fill[members[q]]] = OVERSIZE - bucket_end[q]
             fill[members[q]] += 1
-    return by_position, oversize_start, oversize_buckets
+    return by_position, few, oversize_start, oversize_buckets

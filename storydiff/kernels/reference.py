@@ -303,9 +303,9 @@ def _later_partners(doc: int, family: _Family) -> Counter[int]:
     return shared
 
 
-def _later_weights(doc: int, family: _Family, by_position: np.ndarray) -> tuple[dict[int, float], Counter[int]]:
+def _later_weights(doc: int, family: _Family, by_position: np.ndarray, few: np.ndarray) -> tuple[dict[int, float], Counter[int]]:
     """For each later document, the summed weight of the complete buckets it
-    shares with ``doc``, and how many of them have full weight."""
+    shares with ``doc``, and how many of them hold few rows."""
     members, bucket_end, position, by_doc, doc_start = family
     weight: dict[int, float] = {}
     rare: Counter[int] = Counter()
@@ -314,7 +314,7 @@ def _later_weights(doc: int, family: _Family, by_position: np.ndarray) -> tuple[
         for other in members[place + 1 : max(int(bucket_end[place]), place + 1)].tolist():
             if other != doc:
                 weight[other] = weight.get(other, 0.0) + float(by_position[place])
-                rare[other] += int(by_position[place] >= 1.0)
+                rare[other] += int(few[place])
     return weight, rare
 
 
@@ -323,7 +323,7 @@ def candidate_pairs(
     passage: _Family,
     sampled: np.ndarray,
     passage_min_share: float,
-    weights: tuple[np.ndarray, np.ndarray, np.ndarray],
+    weights: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     rare_share: float,
     first_doc: int,
     end_doc: int,
@@ -336,10 +336,10 @@ def candidate_pairs(
     shared passages are not mostly common text (their summed weight, the
     buckets too large to walk at 1/4 each, under half their number and under
     ``rare_share`` of the smaller sampled count). Writes them to ``out`` with
-    their shared full-weight buckets in ``rare``, and returns how many and
+    their shared buckets of few rows in ``rare``, and returns how many and
     the document to go on from (an earlier one than ``end_doc`` when ``out``
     might not hold the next document's pairs)."""
-    by_position, oversize_start, oversize_buckets = weights
+    by_position, few, oversize_start, oversize_buckets = weights
 
     def oversize(d: int) -> set[int]:
         return set(oversize_buckets[int(oversize_start[d]) : int(oversize_start[d + 1])].tolist())
@@ -350,7 +350,7 @@ def candidate_pairs(
         if size + n_docs > out.shape[0]:
             return size, doc
         bands, passages = _later_partners(doc, band), _later_partners(doc, passage)
-        weighed, rare_of = _later_weights(doc, passage, by_position)
+        weighed, rare_of = _later_weights(doc, passage, by_position, few)
         for other in sorted(set(bands) | set(passages)):
             shared = passages[other]
             smaller = min(int(sampled[doc]), int(sampled[other]))
@@ -384,38 +384,42 @@ def family_pair_counts(
 
 
 def shared_key_weights(
-    doc_start: np.ndarray, keys: np.ndarray, weights: np.ndarray, left: np.ndarray, right: np.ndarray
+    doc_start: np.ndarray, keys: np.ndarray, weights: np.ndarray, few: np.ndarray, left: np.ndarray, right: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each pair, the summed weight (the left document's), the number of
-    the keys both documents hold and how many of those have full weight; a
+    the keys both documents hold and how many of those are ``few``; a
     document's keys are sorted and unique, so the sum adds in key order."""
     totals: list[float] = []
     counts: list[int] = []
-    rares: list[int] = []
+    fews: list[int] = []
     for a, b in zip(left.tolist(), right.tolist(), strict=True):
         theirs = set(keys[int(doc_start[b]) : int(doc_start[b + 1])].tolist())
         lo, hi = int(doc_start[a]), int(doc_start[a + 1])
-        common = [weight for key, weight in zip(keys[lo:hi].tolist(), weights[lo:hi].tolist(), strict=True) if key in theirs]
+        common = [row for row, key in enumerate(keys[lo:hi].tolist(), lo) if key in theirs]
         total = 0.0
-        for weight in common:
-            total += weight
+        for row in common:
+            total += float(weights[row])
         totals.append(total)
         counts.append(len(common))
-        rares.append(sum(1 for weight in common if weight >= 1.0))
-    return np.array(totals, np.float64), np.array(counts, np.int64), np.array(rares, np.int64)
+        fews.append(sum(1 for row in common if few[row]))
+    return np.array(totals, np.float64), np.array(counts, np.int64), np.array(fews, np.int64)
 
 
-def bucket_weights(members: np.ndarray, bucket_end: np.ndarray, rare_bucket: int, n_docs: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def bucket_weights(
+    members: np.ndarray, bucket_end: np.ndarray, rare_bucket: int, reuse_bucket: int, n_docs: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Each position's weight as passage evidence: 1 in a complete bucket of
     up to ``rare_bucket`` rows, 1/2 up to twice that, 1/4 beyond and outside
-    complete buckets; and each document's buckets too large (by their ends),
-    as ``oversize_start`` and ``oversize_buckets``."""
+    complete buckets; whether it is a complete bucket of at most
+    ``reuse_bucket`` rows; and each document's buckets too large (by their
+    ends), as ``oversize_start`` and ``oversize_buckets``."""
     ends = bucket_end.tolist()
     size_of_bucket_ending = Counter(ends)
-    weights = []
+    weights, few = [], []
     for end in ends:
         size = size_of_bucket_ending[end] if end >= 0 else 0
         weights.append(0.25 if end < 0 or size > 2 * rare_bucket else 0.5 if size > rare_bucket else 1.0)
+        few.append(end >= 0 and size <= reuse_bucket)
     oversize: list[list[int]] = [[] for _ in range(n_docs)]
     for doc, end in zip(members.tolist(), ends, strict=True):
         if end <= OVERSIZE:
@@ -423,4 +427,4 @@ def bucket_weights(members: np.ndarray, bucket_end: np.ndarray, rare_bucket: int
     oversize_start = np.zeros(n_docs + 1, np.int64)
     np.cumsum([len(buckets) for buckets in oversize], out=oversize_start[1:])
     flat = np.array([bucket for buckets in oversize for bucket in buckets], np.int32)
-    return np.array(weights, np.float64), oversize_start, flat
+    return np.array(weights, np.float64), np.array(few, np.bool_), oversize_start, flat

@@ -192,12 +192,15 @@ def pairs_from_rows(keys: ArticleKeys, *, max_bucket: int, passage_min_share: fl
 
 @dataclass(frozen=True)
 class Candidates:
-    """Candidate pairs, each with the number of sampled passages it shares
-    that at most ``reuse_bucket`` articles hold (what :func:`similar_pairs
-    <storydiff.cluster.similar_pairs>` reads as a reused passage)."""
+    """Candidate pairs, each with what its shared sampled passages say (read
+    by :func:`similar_pairs <storydiff.cluster.similar_pairs>`)."""
 
     pairs: np.ndarray
+    #: How many of them at most ``reuse_bucket`` articles hold: a reused passage.
     rare_passages: np.ndarray
+    #: Their mean weight (:func:`passage_weights`; 1 when they share none):
+    #: the share of the pair's common text that counts as evidence.
+    rarity: np.ndarray
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -217,17 +220,14 @@ def rare_pairs_from_rows(
     mostly common text (:func:`passage_evidence`, which a test checks this
     against): what both the batch run and the archive index verify. The
     pairing kernel weighs the shared passages as it counts them."""
-    rarity = (rare_bucket, reuse_bucket, rare_share)
-    return _grouped_pairs(keys, max_bucket, passage_min_share, workers, rarity)
+    return _grouped_pairs(keys, max_bucket, passage_min_share, workers, (rare_bucket, reuse_bucket, rare_share))
 
 
-def _grouped_pairs(
-    keys: ArticleKeys, max_bucket: int, passage_min_share: float, workers: int, rarity: tuple[int, int, float]
-) -> Candidates:
+def _grouped_pairs(keys: ArticleKeys, max_bucket: int, passage_min_share: float, workers: int, rules: tuple[int, int, float]) -> Candidates:
     """The candidate pairs whose shared passages are not mostly common text
-    (``rarity``: rare_bucket, reuse_bucket, rare_share; a rare_share of 0
+    (``rules``: rare_bucket, reuse_bucket, rare_share; a rare_share of 0
     keeps every candidate pair), from :func:`kernels.candidate_pairs`."""
-    rare_bucket, reuse_bucket, rare_share = rarity
+    rare_bucket, reuse_bucket, rare_share = rules
     n_docs = max(int(keys.sampled.size), 1)
     sampled = np.zeros(n_docs, np.int64)
     sampled[: keys.sampled.size] = keys.sampled
@@ -242,23 +242,24 @@ def _grouped_pairs(
     weights = kernels.bucket_weights(passage[0], passage[1], rare_bucket, reuse_bucket, n_docs)
     bounds = np.linspace(0, n_docs, max(1, 4 * workers) + 1).astype(np.int64).tolist()
 
-    def pairs_of(first_doc: int, end_doc: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    def pairs_of(first_doc: int, end_doc: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         found = []
         while first_doc < end_doc:
             room = n_docs + (1 << 16)
-            out, rare = np.empty((room, 2), np.int64), np.empty(room, np.int64)
+            out, rare, rarity = np.empty((room, 2), np.int64), np.empty(room, np.int64), np.empty(room, np.float64)
             size, first_doc = kernels.candidate_pairs(
-                band, passage, sampled, passage_min_share, weights, rare_share, first_doc, end_doc, out, rare
+                band, passage, sampled, passage_min_share, weights, rare_share, first_doc, end_doc, out, rare, rarity
             )
-            found.append((out[:size], rare[:size]))
+            found.append((out[:size], rare[:size], rarity[:size]))
         return found
 
     ranges = list(zip(bounds[:-1], bounds[1:], strict=True))
     parts = [found for part in threaded_map(lambda bound: pairs_of(*bound), ranges, workers) for found in part]
-    pairs = np.concatenate([np.zeros((0, 2), np.int64), *(p for p, _ in parts)])
-    rare = np.concatenate([np.zeros(0, np.int64), *(r for _, r in parts)])
+    pairs = np.concatenate([np.zeros((0, 2), np.int64), *(p for p, _, _ in parts)])
+    rare = np.concatenate([np.zeros(0, np.int64), *(r for _, r, _ in parts)])
+    rarity = np.concatenate([np.zeros(0, np.float64), *(r for _, _, r in parts)])
     order = np.lexsort((pairs[:, 1], pairs[:, 0]))
-    return Candidates(pairs[order], rare[order])
+    return Candidates(pairs[order], rare[order], rarity[order])
 
 
 def candidate_pairs(
@@ -333,11 +334,17 @@ def passage_weights(sizes: np.ndarray, rare_bucket: int, max_bucket: int) -> np.
 @dataclass(frozen=True)
 class PassageEvidence:
     """Per pair: whether the sampled passages it shares are mostly common
-    text, and how many of them are held by few articles (at most
-    ``reuse_bucket``): a reused passage."""
+    text, how many of them are held by few articles (at most
+    ``reuse_bucket``: a reused passage), and their mean weight (1 for none)."""
 
     common: np.ndarray
     rare: np.ndarray
+    rarity: np.ndarray
+
+    def candidates(self, pairs: np.ndarray) -> Candidates:
+        """The pairs that are not mostly common text, as candidates."""
+        kept = ~self.common
+        return Candidates(pairs[kept], self.rare[kept], self.rarity[kept])
 
 
 def passage_evidence(
@@ -360,7 +367,7 @@ def passage_evidence(
     story. One merge of both documents' keys per pair (the batch run weighs
     them as it pairs, in :func:`kernels.candidate_pairs`)."""
     if len(pairs) == 0:
-        return PassageEvidence(np.zeros(0, bool), np.zeros(0, np.int64))
+        return PassageEvidence(np.zeros(0, bool), np.zeros(0, np.int64), np.zeros(0, np.float64))
     n_docs = max(int(passage_docs.max()) + 1 if passage_docs.size else 0, int(pairs.max()) + 1, int(sampled.size))
     # Only the rows of documents in a pair, by document, each document's keys sorted.
     involved = np.zeros(n_docs, bool)
@@ -380,7 +387,8 @@ def passage_evidence(
     counts = np.zeros(n_docs, np.int64)
     counts[: sampled.size] = sampled
     smaller = np.minimum(counts[pairs[:, 0]], counts[pairs[:, 1]])
-    return PassageEvidence((total < 0.5 * count) & (total < rare_share * smaller), rare)
+    rarity = np.where(count > 0, total / np.maximum(count, 1), 1.0)
+    return PassageEvidence((total < 0.5 * count) & (total < rare_share * smaller), rare, rarity)
 
 
 def reference_passage_evidence(
@@ -401,14 +409,15 @@ def reference_passage_evidence(
     own: dict[int, set[int]] = {}
     for key, doc in zip(passage_keys.tolist(), passage_docs.tolist(), strict=True):
         own.setdefault(doc, set()).add(key)
-    common, rare = [], []
+    common, rare, rarity = [], [], []
     for a, b in pairs.tolist():
         shared = own.get(a, set()) & own.get(b, set())
         weight = sum(float(passage_weights(np.array([len(holders[k])]), rare_bucket, max_bucket)[0]) for k in shared)
         smaller = min(int(sampled[a]) if a < sampled.size else 0, int(sampled[b]) if b < sampled.size else 0)
         common.append(weight < 0.5 * len(shared) and weight < rare_share * smaller)
         rare.append(sum(1 for k in shared if len(holders[k]) <= min(reuse_bucket, max_bucket)))
-    return PassageEvidence(np.array(common, bool), np.array(rare, np.int64))
+        rarity.append(weight / len(shared) if shared else 1.0)
+    return PassageEvidence(np.array(common, bool), np.array(rare, np.int64), np.array(rarity, np.float64))
 
 
 def bucket_sizes_of(keys: np.ndarray) -> np.ndarray:

@@ -190,7 +190,7 @@ def _candidates_on_dask(client: Any, articles: Sequence[Article], params: Cluste
         reuse_bucket=params.reuse_bucket,
         rare_share=params.rare_share,
     )
-    return shingled, Candidates(pairs[~evidence.common], evidence.rare[~evidence.common])
+    return shingled, evidence.candidates(pairs)
 
 
 def _judge_on_dask(client: Any, articles: Sequence[Article], params: ClusterParams) -> Judge:

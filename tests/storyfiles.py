@@ -64,14 +64,14 @@ def write_feed(path: Path, stories: int, seed: int = 7) -> int:
     return lines
 
 
-def write_reuse(root: Path, carriers: int, seed: int = 11) -> tuple[list[Path], list[Path]]:
-    """Two rewrites of one story that share only a reused 80-word passage
-    (about a sixth of each), and ``carriers`` unrelated articles that carry
-    the same passage among their own text, as background text is carried.
-    Returns (rewrites, carriers)."""
+def write_reuse(root: Path, carriers: int, seed: int = 11, words: int = 80) -> tuple[list[Path], list[Path]]:
+    """Two rewrites of one story that share only a reused passage of
+    ``words`` words (80: about a sixth of each), and ``carriers`` unrelated
+    articles that carry the same passage among their own text, as background
+    text is carried. Returns (rewrites, carriers)."""
     rng = random.Random(seed)
     root.mkdir(parents=True, exist_ok=True)
-    passage = _paragraph(rng, 80)
+    passage = _paragraph(rng, words)
 
     def write(name: str) -> Path:
         paragraphs = [_paragraph(rng, 35) for _ in range(11)]

@@ -178,9 +178,10 @@ def test_rare_pairs_are_the_pairs_whose_shared_passages_are_not_mostly_common(
     got = rare_pairs_from_rows(keys, **rarity)
     assert got.pairs.tolist() == every[~evidence.common].tolist()
     assert got.rare_passages.tolist() == evidence.rare[~evidence.common].tolist()
+    assert got.rarity.tolist() == evidence.rarity[~evidence.common].tolist()
     merged = passage_evidence(every, passage_keys, passage_docs, bucket_sizes_of(passage_keys), keys.sampled, **rarity)
-    assert merged.common.tolist() == evidence.common.tolist()
-    assert merged.rare.tolist() == evidence.rare.tolist()
+    for field in ("common", "rare", "rarity"):
+        assert getattr(merged, field).tolist() == getattr(evidence, field).tolist(), field
 
 
 @on_both_backends

@@ -183,6 +183,18 @@ def test_rewrites_sharing_a_rare_passage_are_one_story_until_the_passage_is_comm
     assert [len(c.members) for c in many.clusters] == [1] * 4
 
 
+def test_text_many_articles_carry_counts_at_its_weight(tmp_path: Path) -> None:
+    # A 250-word passage is over a third of each article: shared by two, it links them...
+    params = ClusterParams(rare_bucket=2, reuse_bucket=2, workers=1)
+    rewrites, carriers = write_reuse(tmp_path, carriers=5, words=250)
+    [story] = cluster_articles(load([str(p) for p in rewrites]).articles, params).clusters
+    placed = story.members[1].linked_by
+    assert placed is not None and placed.containment >= params.min_containment
+    # ...carried by seven (over twice rare_bucket), each of its passages weighs 1/4, and no two link.
+    many = cluster_articles(load([str(p) for p in rewrites + carriers]).articles, params)
+    assert [len(c.members) for c in many.clusters] == [1] * 7
+
+
 def test_similarity_to_the_first_version_is_that_of_their_shingles() -> None:
     from storydiff.cluster import Similarity, shingle_articles
 

@@ -240,12 +240,13 @@ def test_candidate_pairs_and_family_pair_counts(
         band = group(*_rows(band_rows, False), 10, max_bucket)
         passage = group(*_rows(passage_rows, True), 10, max_bucket)
         weights = weigh(passage[0], passage[1], rare_bucket, rare_bucket + 1, 10)
-        found: list[tuple[int, int, int]] = []
+        found: list[tuple[int, int, int, float]] = []
         first = 0
         while first < 10:  # an output with room for 10 + ``room`` pairs makes them resume
-            out, rare = np.zeros((10 + room, 2), np.int64), np.zeros(10 + room, np.int64)
-            size, first = pairs(band, passage, counts, share, weights, rare_share, first, 10, out, rare)
-            found += [(a, b, r) for (a, b), r in zip(out[:size].tolist(), rare[:size].tolist(), strict=True)]
+            out, rare, rarity = np.zeros((10 + room, 2), np.int64), np.zeros(10 + room, np.int64), np.zeros(10 + room)
+            size, first = pairs(band, passage, counts, share, weights, rare_share, first, 10, out, rare, rarity)
+            rows = zip(out[:size].tolist(), rare[:size].tolist(), rarity[:size].tolist(), strict=True)
+            found += [(a, b, r, w) for (a, b), r, w in rows]
         made_pairs.append(sorted(found))
         codes, shared = np.zeros(10 + room, np.int64), np.zeros(10 + room, np.int32)
         coded: list[tuple[int, int]] = []

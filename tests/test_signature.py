@@ -139,8 +139,9 @@ SETS = st.lists(st.lists(st.integers(0, 40), max_size=25).map(lambda values: sor
 @settings(max_examples=100, deadline=None)
 @given(SETS, st.integers(1, 4), st.sampled_from([1, 2]))
 def test_similar_pairs_measure_as_shingle_sets_do(sets: list[list[int]], min_shared: int, workers: int) -> None:
-    """The merge-walk kernel, run on threads, against Python sets; a pair
-    under the floors still links on a reused passage (enough rare passages)."""
+    """The merge-walk kernel, run on threads, against Python sets; common
+    text counts at its weight (rarity), and a pair under the floors still
+    links on a reused passage (enough rare passages)."""
     from storydiff.candidates import Candidates
     from storydiff.cluster import ClusterParams, Shingled, similar_pairs
 
@@ -148,17 +149,19 @@ def test_similar_pairs_measure_as_shingle_sets_do(sets: list[list[int]], min_sha
     shingled = Shingled(np.array([h for s in sets for h in s], np.uint32), offsets)
     pairs = np.array([(a, b) for a in range(len(sets)) for b in range(a + 1, len(sets))] * 700, np.int64)
     rare = np.arange(len(pairs), dtype=np.int64) % 9
+    rarity = np.array([0.25, 0.5, 0.75, 1.0])[np.arange(len(pairs)) % 4]
     params = ClusterParams(min_shared=min_shared, min_jaccard=0.3, min_containment=0.6, workers=workers)
     expected = []
-    for (a, b), rare_passages in zip(pairs.tolist(), rare.tolist(), strict=True):
+    for (a, b), rare_passages, weight in zip(pairs.tolist(), rare.tolist(), rarity.tolist(), strict=True):
         shared = len(set(sets[a]) & set(sets[b]))
         smaller = min(len(sets[a]), len(sets[b]))
         jaccard = shared / (len(sets[a]) + len(sets[b]) - shared) if smaller else 0.0
         containment = shared / smaller if smaller else 0.0
-        reused = rare_passages >= params.min_rare_passages and containment >= params.min_reuse_containment
-        if shared >= min_shared and (jaccard >= 0.3 or containment >= 0.6 or reused):
+        weighed = containment * weight
+        reused = rare_passages >= params.min_rare_passages and weighed >= params.min_reuse_containment
+        if shared >= min_shared and (jaccard >= 0.3 or weighed >= 0.6 or reused):
             expected.append((a, b, jaccard, containment, shared))
-    found = similar_pairs(shingled, Candidates(pairs, rare), params)
+    found = similar_pairs(shingled, Candidates(pairs, rare, rarity), params)
     got = [(e.a, e.b, e.similarity.jaccard, e.similarity.containment, e.shared) for e in found]
     assert got == expected
 

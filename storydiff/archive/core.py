@@ -29,6 +29,7 @@ from ..cluster import (
     guarded_edges,
     link_components,
     needs_guard,
+    passes_floors,
     similar_pairs,
 )
 from ..model import Article
@@ -41,6 +42,8 @@ BAND_KEY_SCHEME = "storydiff-band/1"
 
 
 EdgeRow = tuple[int, int, float, float, int]
+#: What a candidate pair's shared passages say: how many are reused passages, and their mean weight.
+Evidence = tuple[int, float]
 
 
 Progress = Callable[[int, int], None]
@@ -200,10 +203,10 @@ class ArchiveCore:
     def _key_rows(self, keys: ArticleKeys, docs: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         return {"bands": (keys.band_keys, docs[keys.band_docs]), "passages": (keys.passage_keys, docs[keys.passage_docs])}
 
-    def _candidates(self, focus: set[int], buckets: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[tuple[int, int], int]:
-        """Candidate pairs with at least one focus article, each with its rare
-        shared passages, made from whole buckets by the same function a batch
-        run uses."""
+    def _candidates(self, focus: set[int], buckets: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[tuple[int, int], Evidence]:
+        """Candidate pairs with at least one focus article, each with what
+        its shared passages say, made from whole buckets by the same function
+        a batch run uses."""
         involved = np.unique(np.concatenate([docs for _, docs in buckets.values()] + [np.zeros(0, np.int64)]))
         if involved.size < 2:
             return {}
@@ -222,16 +225,18 @@ class ArchiveCore:
         pairs = involved[found.pairs]
         focus_array = np.fromiter(focus, np.int64, len(focus))
         keep = np.isin(pairs[:, 0], focus_array) | np.isin(pairs[:, 1], focus_array)
-        return {(int(a), int(b)): int(n) for (a, b), n in zip(pairs[keep].tolist(), found.rare_passages[keep].tolist(), strict=True)}
+        rows = zip(pairs[keep].tolist(), found.rare_passages[keep].tolist(), found.rarity[keep].tolist(), strict=True)
+        return {(int(a), int(b)): (int(rare), float(rarity)) for (a, b), rare, rarity in rows}
 
-    def _still_linked(self, row: EdgeRow, rare_passages: int) -> bool:
+    def _still_linked(self, row: EdgeRow, evidence: Evidence) -> bool:
         """Whether a stored edge whose pair is still a candidate still passes
-        the floors: only a link on a reused passage can lapse, when one of
-        its passages became common (:meth:`_crossed_buckets` put its pair in focus)."""
-        similar = row[2] >= self.params.min_jaccard or row[3] >= self.params.min_containment
-        return similar or rare_passages >= self.params.min_rare_passages
+        the floors, which read its shared passages' weights: those change when
+        a passage bucket crosses a tier (:meth:`_crossed_buckets` put its pair in focus)."""
+        rare, rarity = evidence
+        one = np.ones(1)
+        return bool(passes_floors(one * row[2], one * row[3], one * rare, one * rarity, self.params)[0])
 
-    def _verify(self, candidates: Mapping[tuple[int, int], int], records: dict[int, StoredArticle]) -> list[EdgeRow]:
+    def _verify(self, candidates: Mapping[tuple[int, int], Evidence], records: dict[int, StoredArticle]) -> list[EdgeRow]:
         pairs = sorted(candidates)
         if not pairs:
             return []
@@ -239,9 +244,10 @@ class ArchiveCore:
         position = {d: i for i, d in enumerate(docs)}
         shingled = _shingled([records[d].shingles for d in docs])
         local = np.array([(position[a], position[b]) for a, b in pairs], np.int64)
-        rare = np.array([candidates[pair] for pair in pairs], np.int64)
+        rare = np.array([candidates[pair][0] for pair in pairs], np.int64)
+        rarity = np.array([candidates[pair][1] for pair in pairs], np.float64)
         # Only the template guard reads texts: fetch them for its pairs alone.
-        similar = similar_pairs(shingled, Candidates(local, rare), self.params)
+        similar = similar_pairs(shingled, Candidates(local, rare, rarity), self.params)
         guarded = {docs[i] for e in similar if needs_guard(e) for i in (e.a, e.b)}
         texts = self.store.paragraphs_of(d for d in guarded if not records[d].article.paragraphs)
         articles = [replace(records[d].article, paragraphs=texts[d]) if d in texts else records[d].article for d in docs]

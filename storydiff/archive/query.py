@@ -25,6 +25,7 @@ from ..store import StoredArticle
 from .core import (
     MIN_ID_PREFIX,
     ArchiveCore,
+    Evidence,
     Match,
     QueryResult,
 )
@@ -87,7 +88,7 @@ class Reading(ArchiveCore):
             rows = ArticleKeys(*buckets["bands"], *buckets["passages"], np.zeros(0, np.int64))
             proposed = partners_of(query_doc, rows, sampled_of, max_bucket=self.params.max_bucket).tolist()
             rare_of = self._rare_partners(query_doc, proposed, buckets["passages"], sampled_of)
-            candidates = {(min(query_doc, d), max(query_doc, d)): rare for d, rare in rare_of.items()}
+            candidates = {(min(query_doc, d), max(query_doc, d)): evidence for d, evidence in rare_of.items()}
             if not candidates:
                 return QueryResult(None, None, False)
             query_record = StoredArticle(query_doc, article, shingles, 0.0, "", query_doc)
@@ -124,10 +125,10 @@ class Reading(ArchiveCore):
 
     def _rare_partners(
         self, doc: int, partners: list[int], passages: tuple[np.ndarray, np.ndarray], sampled_of: Callable[[Sequence[int]], dict[int, int]]
-    ) -> dict[int, int]:
+    ) -> dict[int, Evidence]:
         """``partners`` without those whose passages shared with ``doc`` are
-        mostly common text, each with its rare shared passages; ``passages``:
-        whole buckets of ``doc``'s passage keys."""
+        mostly common text, each with what its shared passages say;
+        ``passages``: whole buckets of ``doc``'s passage keys."""
         if not partners:
             return {}
         keys, docs = passages
@@ -150,7 +151,8 @@ class Reading(ArchiveCore):
             reuse_bucket=self.params.reuse_bucket,
             rare_share=self.params.rare_share,
         )
-        return {p: rare for p, drop, rare in zip(partners, evidence.common.tolist(), evidence.rare.tolist(), strict=True) if not drop}
+        rows = zip(partners, evidence.common.tolist(), evidence.rare.tolist(), evidence.rarity.tolist(), strict=True)
+        return {p: (rare, rarity) for p, drop, rare, rarity in rows if not drop}
 
     def described(self, docs: Sequence[int]) -> list[Article]:
         """The stored articles ``docs``, without their paragraphs (for listing)."""

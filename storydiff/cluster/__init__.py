@@ -13,7 +13,7 @@ from .params import ORDER_BY, ClusterParams, Progress
 from .pipeline import cluster_articles
 from .records import Cluster, Clustering, Edge, Judge, Member, Placement, Settled, Similarity, StoryOrder
 from .shingling import Shingled, shingle_articles, signatures_of
-from .verification import guarded_edges, is_template, is_template_pair, needs_guard, similar_pairs, version_key
+from .verification import guarded_edges, is_template, is_template_pair, needs_guard, passes_floors, similar_pairs, version_key
 
 __all__ = [
     "ORDER_BY",
@@ -41,6 +41,7 @@ __all__ = [
     "settled_links",
     "shingle_articles",
     "signatures_of",
+    "passes_floors",
     "similar_pairs",
     "strongest_first",
     "version_key",

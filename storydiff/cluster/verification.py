@@ -38,11 +38,9 @@ def version_key(article: Article) -> tuple[object, ...]:
 
 
 def similar_pairs(shingled: Shingled, candidates: Candidates, params: ClusterParams) -> list[Edge]:
-    """Candidate pairs that pass the similarity floors (not yet the template
-    guard), with the similarities :meth:`Shingled.similarity` gives: enough
-    of the union or of the smaller article shared, or a reused passage (rare
-    shared passages, :attr:`ClusterParams.min_rare_passages`) that is a fair
-    part of the smaller article."""
+    """Candidate pairs that pass the similarity floors (:func:`passes_floors`;
+    not yet the template guard), with the similarities
+    :meth:`Shingled.similarity` gives."""
     pairs = candidates.pairs
     if len(pairs) == 0:
         return []
@@ -54,9 +52,7 @@ def similar_pairs(shingled: Shingled, candidates: Candidates, params: ClusterPar
     with np.errstate(divide="ignore", invalid="ignore"):
         jaccard = np.where(smaller > 0, shared / (sizes[left] + sizes[right] - shared), 0.0)
         containment = np.where(smaller > 0, shared / smaller, 0.0)
-    similar = (jaccard >= params.min_jaccard) | (containment >= params.min_containment)
-    reused = (candidates.rare_passages >= params.min_rare_passages) & (containment >= params.min_reuse_containment)
-    keep = (shared >= params.min_shared) & (similar | reused)
+    keep = passes_floors(jaccard, containment, candidates.rare_passages, candidates.rarity, params) & (shared >= params.min_shared)
     return [
         Edge(a, b, Similarity(j, c), n)
         for a, b, j, c, n in zip(
@@ -68,6 +64,22 @@ def similar_pairs(shingled: Shingled, candidates: Candidates, params: ClusterPar
             strict=True,
         )
     ]
+
+
+def passes_floors(
+    jaccard: np.ndarray, containment: np.ndarray, rare_passages: np.ndarray, rarity: np.ndarray, params: ClusterParams
+) -> np.ndarray:
+    """Whether pairs share enough to link: enough of the union of their
+    shingles, or enough of the smaller article's counting shared common
+    text at its weight (``rarity``, the mean weight of their shared passages:
+    a tenth of a story shared as background sentences that dozens of articles
+    carry is not a tenth shared), or a reused passage (at least
+    ``min_rare_passages`` passages that few articles hold) that is a fair
+    part of the smaller article."""
+    weighed = containment * rarity
+    reused = (rare_passages >= params.min_rare_passages) & (weighed >= params.min_reuse_containment)
+    passes: np.ndarray = (jaccard >= params.min_jaccard) | (weighed >= params.min_containment) | reused
+    return passes
 
 
 def _shared_shingles(shingled: Shingled, left: np.ndarray, right: np.ndarray, workers: int) -> np.ndarray:

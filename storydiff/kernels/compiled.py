@@ -673,6 +673,7 @@ def candidate_pairs(
     end_doc: int,
     out: np.ndarray,
     rare: np.ndarray,
+    rarity: np.ndarray,
 ) -> tuple[int, int]:
     """Pairs (a, b), a < b, from a = ``first_doc`` on, that share a band
     bucket, or passage buckets enough of them (two, or ``passage_min_share``
@@ -686,7 +687,8 @@ def candidate_pairs(
     rule of ``candidates.passage_evidence``; ``weights``:
     :func:`bucket_weights`): buckets too large to walk count too, found by
     stamping the first document's and looking up the second's. ``rare[i]``:
-    the pair's shared buckets of few rows. ``rare_share`` 0 keeps every pair."""
+    the pair's shared buckets of few rows; ``rarity[i]``: their mean weight
+    (1 when they share none). ``rare_share`` 0 keeps every pair."""
     n_docs = sampled.size
     by_position, few, oversize_start, oversize_buckets = weights
     band_counts = np.zeros(n_docs, np.int32)
@@ -718,6 +720,7 @@ def candidate_pairs(
                     out[size, 0] = doc
                     out[size, 1] = other
                     rare[size] = rare_counts[other]
+                    rarity[size] = weight / (shared + common_keys) if shared + common_keys else 1.0
                     size += 1
             band_counts[other] = 0
             passage_counts[other] = 0

@@ -329,6 +329,7 @@ def candidate_pairs(
     end_doc: int,
     out: np.ndarray,
     rare: np.ndarray,
+    rarity: np.ndarray,
 ) -> tuple[int, int]:
     """Pairs (a, b), a < b, a from ``first_doc`` up to ``end_doc``, that
     share a band bucket, or two passage buckets, or passage buckets that make
@@ -336,7 +337,8 @@ def candidate_pairs(
     shared passages are not mostly common text (their summed weight, the
     buckets too large to walk at 1/4 each, under half their number and under
     ``rare_share`` of the smaller sampled count). Writes them to ``out`` with
-    their shared buckets of few rows in ``rare``, and returns how many and
+    their shared buckets of few rows in ``rare`` and the mean weight of all
+    they share in ``rarity`` (1 for none), and returns how many and
     the document to go on from (an earlier one than ``end_doc`` when ``out``
     might not hold the next document's pairs)."""
     by_position, few, oversize_start, oversize_buckets = weights
@@ -362,6 +364,7 @@ def candidate_pairs(
                 continue
             out[size] = (doc, other)
             rare[size] = rare_of[other]
+            rarity[size] = weight / (shared + common_keys) if shared + common_keys else 1.0
             size += 1
     return size, end_doc
 

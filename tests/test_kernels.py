@@ -54,6 +54,32 @@ def test_every_kernel_has_a_reference_and_both_backends_name_the_same_ones() -> 
         assert kernels.minhash_rows is compiled.minhash_rows
 
 
+def test_the_kernel_lists_agree() -> None:
+    """``KERNELS`` (what use() switches), ``__all__`` and the TYPE_CHECKING
+    import (what mypy sees) name the same kernels: a name missing from one is
+    either never switched or never type-checked."""
+    import ast
+
+    tree = ast.parse(Path(kernels.__file__).read_text(encoding="utf-8"))
+    checked = next(
+        {alias.name for alias in node.body[0].names}
+        for node in tree.body
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING" and isinstance(node.body[0], ast.ImportFrom)
+    )
+    exported = set(kernels.__all__) - {
+        "BACKENDS",
+        "KERNELS",
+        "NEEDS_PYTHON",
+        "OVERSIZE",
+        "WHITE_SPACE",
+        "active",
+        "backend_from_environment",
+        "use",
+    }
+    assert set(kernels.KERNELS) == checked == exported
+    assert len(kernels.KERNELS) == len(set(kernels.KERNELS))
+
+
 def _segments(docs: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     encoded = [[segment.encode("utf-8", "surrogatepass") for segment in doc] for doc in docs]
     data = np.frombuffer(b"".join(b"".join(doc) for doc in encoded), np.uint8)

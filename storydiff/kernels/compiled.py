@@ -641,7 +641,9 @@ def _weigh_partners(
 ) -> int:
     """:func:`_count_partners`, also adding each shared bucket's weight
     (``weights``, by position) to ``weighed[b]``, and one to ``rare[b]`` for
-    each of them that holds ``few`` rows."""
+    each of them that holds ``few`` rows. A loop of its own rather than
+    flags on that one: it is the candidate stage's innermost loop, and the
+    band family and :func:`family_pair_counts` need no weights."""
     for at in range(doc_start[doc], doc_start[doc + 1]):
         p = position[at if by_doc.size == 0 else by_doc[at]]
         end = bucket_end[p]

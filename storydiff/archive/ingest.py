@@ -161,7 +161,7 @@ class Ingest(ArchiveCore):
         candidates = self._candidates(focus, buckets)
         existing = {(a, b): row for (a, b, *_), row in ((r[:2], r) for r in self.store.edges_touching(ordered))}
         gone = sorted(pair for pair, row in existing.items() if pair not in candidates or not self._still_linked(row, candidates[pair]))
-        wanted = {pair: rare for pair, rare in candidates.items() if pair not in existing}
+        wanted = {pair: evidence for pair, evidence in candidates.items() if pair not in existing}
         records = self.store.records({d for pair in wanted for d in pair}, paragraphs=False)
         new_edges = self._verify(wanted, records)
         self.store.delete_edges(gone)

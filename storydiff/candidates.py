@@ -199,7 +199,7 @@ class Candidates:
     #: How many of them at most ``reuse_bucket`` articles hold: a reused passage.
     rare_passages: np.ndarray
     #: Their mean weight (:func:`passage_weights`; 1 when they share none):
-    #: the share of the pair's common text that counts as evidence.
+    #: how much of what the pair shares counts as evidence.
     rarity: np.ndarray
 
     def __len__(self) -> int:

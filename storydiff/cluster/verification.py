@@ -70,10 +70,10 @@ def passes_floors(
     jaccard: np.ndarray, containment: np.ndarray, rare_passages: np.ndarray, rarity: np.ndarray, params: ClusterParams
 ) -> np.ndarray:
     """Whether pairs share enough to link: enough of the union of their
-    shingles, or enough of the smaller article's counting shared common
-    text at its weight (``rarity``, the mean weight of their shared passages:
-    a tenth of a story shared as background sentences that dozens of articles
-    carry is not a tenth shared), or a reused passage (at least
+    shingles; or enough of the smaller article, with what they share counted
+    at its weight (``rarity``, the mean weight of their shared passages: a
+    tenth of a story made of background sentences that dozens of articles
+    carry is not a tenth shared); or a reused passage (at least
     ``min_rare_passages`` passages that few articles hold) that is a fair
     part of the smaller article."""
     weighed = containment * rarity
